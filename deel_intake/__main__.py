@@ -1,0 +1,5 @@
+import sys
+
+from deel_intake.cli import main
+
+sys.exit(main())

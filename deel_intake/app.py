@@ -1,0 +1,192 @@
+"""The composition root: the one place that builds every object and wires the signals."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from deel_intake.storage.paths import AppPaths
+from deel_intake.storage.settings import Settings, SettingsStore
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
+
+    from deel_intake.api.client import DeelClient
+    from deel_intake.services.intake import IntakeService
+    from deel_intake.standin import StandIn
+    from deel_intake.ui.main_window import MainWindow
+
+__all__ = ["AppParts", "DemoTokens", "Tokens", "build_app", "run_gui"]
+
+log = logging.getLogger(__name__)
+
+DEMO_TOKEN = "demo-token"  # noqa: S105 - the stand-in's token, not a secret
+
+
+class Tokens(Protocol):
+    """The token store as the app uses it: read for the client, the rest for Settings."""
+
+    def get(self, key: str) -> str | None: ...
+    def describe(self, key: str) -> str: ...
+    def set(self, key: str, token: str) -> None: ...
+    def delete(self, key: str) -> bool: ...
+
+
+class DemoTokens:
+    """Demo mode's token keeper: a fixed token for the local stand-in, never stored."""
+
+    def get(self, key: str) -> str | None:
+        return DEMO_TOKEN
+
+    def describe(self, key: str) -> str:
+        return "Demo mode uses the stand-in's built-in token; nothing is stored."
+
+    def set(self, key: str, token: str) -> None:
+        raise ValueError("Demo mode uses a built-in token. Restart without --demo to use yours.")
+
+    def delete(self, key: str) -> bool:
+        return False
+
+
+@dataclass
+class AppParts:
+    window: MainWindow
+    service: IntakeService
+    stand_in: StandIn | None = None
+
+    def close(self) -> None:
+        self.service.shutdown()
+        if self.stand_in is not None:
+            self.stand_in.stop()
+
+
+def build_app(
+    paths: AppPaths,
+    *,
+    demo: bool = False,
+    tokens: Tokens | None = None,
+    settings_store: SettingsStore | None = None,
+) -> AppParts:
+    """Build the window and everything behind it. Tests call this with their own parts."""
+    from deel_intake.services.intake import IntakeService
+    from deel_intake.ui.main_window import MainWindow
+
+    stand_in = None
+    if demo:
+        from deel_intake.standin import StandIn, StandInConfig
+
+        stand_in = StandIn(
+            StandInConfig(tokens={DEMO_TOKEN: frozenset({"ats:read", "ats:write"})})
+        )
+        stand_in.start()
+        settings_store = SettingsStore(paths.data / "demo-settings.json")
+        real = SettingsStore(paths.settings_file).load()
+        settings_store.save(
+            Settings(
+                environment="custom",  # type: ignore[arg-type]
+                custom_base_url=stand_in.base_url,
+                phone_region=real.phone_region,
+                source=real.source,
+            )
+        )
+        tokens = DemoTokens()
+    if settings_store is None:
+        settings_store = SettingsStore(paths.settings_file)
+    if tokens is None:
+        from deel_intake.storage.tokens import TokenStore
+
+        tokens = TokenStore()
+    keeper = tokens
+    store = settings_store
+
+    def client_factory() -> DeelClient:  # runs on the worker thread, off the start-up path
+        from deel_intake.api.client import DeelClient
+
+        settings = store.load()
+        key = settings.token_key
+        return DeelClient(settings.base_url, lambda: keeper.get(key))
+
+    service = IntakeService(client_factory)
+    window = MainWindow(
+        service, settings_store, tokens, demo=demo, log_hint=str(paths.log_file)
+    )
+    return AppParts(window=window, service=service, stand_in=stand_in)
+
+
+# ---------------------------------------------------------------------- process set-up
+def _qt_message_handler(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    from PySide6.QtCore import QtMsgType
+
+    level = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }.get(mode, logging.WARNING)
+    logging.getLogger("qt").log(level, "%s", message)
+
+
+def _install_crash_handler(log_file: Path) -> None:
+    def handler(
+        kind: type[BaseException], value: BaseException, tb: types.TracebackType | None
+    ) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, tb)
+            return
+        log.critical("Unexpected error", exc_info=(kind, value, tb))
+        try:
+            from PySide6.QtWidgets import QApplication, QMessageBox
+
+            if QApplication.instance() is not None:
+                QMessageBox.critical(
+                    None,
+                    "deel-intake hit a problem",
+                    "deel-intake hit a problem it did not expect. What you captured is safe.\n\n"
+                    f"The details were written to:\n{log_file}",
+                )
+        except Exception:  # noqa: BLE001 - a crash handler must never crash
+            log.exception("The crash dialog could not be shown")
+
+    sys.excepthook = handler
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from deel_intake.logs import setup_logging
+
+    paths = AppPaths.resolve(args.data_dir).ensure()
+    setup_logging(paths.log_file, verbose=args.verbose)
+    _install_crash_handler(paths.log_file)
+
+    from PySide6.QtCore import QTimer, qInstallMessageHandler
+    from PySide6.QtWidgets import QApplication
+
+    from deel_intake import APP_NAME, APP_TITLE, __version__
+    from deel_intake.ui.resources import icon, stylesheet
+
+    qInstallMessageHandler(_qt_message_handler)
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_TITLE)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_NAME)
+    app.setWindowIcon(icon("deel-intake"))
+    app.setStyleSheet(stylesheet())
+
+    parts = build_app(paths, demo=args.demo)
+    parts.window.show()
+    if parts.stand_in is not None:
+        print(f"Demo: stand-in of Deel's API at {parts.stand_in.base_url}", file=sys.stderr)
+    if args.quit_when_ready:
+        QTimer.singleShot(0, app.quit)  # the first event-loop turn: the form is shown and ready
+    else:
+        QTimer.singleShot(0, parts.service.load_sources)
+    try:
+        return app.exec()
+    finally:
+        parts.close()

@@ -1,0 +1,64 @@
+"""The ``deel-intake`` command. Without a sub-command it opens the window; the sub-commands
+run headless and import no Qt."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from deel_intake import __version__
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deel-intake",
+        description="Capture job-fair candidates and create them in Deel's ATS.",
+    )
+    parser.add_argument("--version", action="version", version=f"deel-intake {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="keep settings, data and logs in DIR (default: the platform's usual places; "
+        "also DEEL_INTAKE_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start a local stand-in of Deel's API and use it: nothing reaches Deel",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log more, also to stderr")
+    parser.add_argument(
+        "--quit-when-ready",
+        action="store_true",
+        help=argparse.SUPPRESS,  # for start-up measurements: quit once the form can be typed in
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    stand_in = sub.add_parser("stand-in", help="serve a stand-in of Deel's API on this computer")
+    stand_in.add_argument("--port", type=int, default=8765)
+    stand_in.add_argument("--host", default="127.0.0.1")
+    stand_in.add_argument("--token", default="stand-in-token")
+    stand_in.add_argument("--rate-limit", type=int, default=5)
+    stand_in.add_argument("--latency", type=float, default=0.0)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "stand-in":
+        from deel_intake.standin.cli import main as stand_in_main
+
+        forwarded = [
+            "--port", str(args.port), "--host", args.host, "--token", args.token,
+            "--rate-limit", str(args.rate_limit), "--latency", str(args.latency),
+        ]  # fmt: skip
+        return stand_in_main(forwarded)
+    from deel_intake.app import run_gui
+
+    return run_gui(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The candidate and its rules: pure Python and pydantic, no Qt, no network."""

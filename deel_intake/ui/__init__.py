@@ -1,0 +1,1 @@
+"""Widgets. They lay out, collect text and show results; the logic lives below them."""
