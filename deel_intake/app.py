@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from deel_intake.api.environments import Environment
 from deel_intake.storage.paths import AppPaths
 from deel_intake.storage.settings import Settings, SettingsStore
 
@@ -80,15 +81,13 @@ def build_app(
     if demo:
         from deel_intake.standin import StandIn, StandInConfig
 
-        stand_in = StandIn(
-            StandInConfig(tokens={DEMO_TOKEN: frozenset({"ats:read", "ats:write"})})
-        )
+        stand_in = StandIn(StandInConfig(tokens={DEMO_TOKEN: frozenset({"ats:read", "ats:write"})}))
         stand_in.start()
         settings_store = SettingsStore(paths.data / "demo-settings.json")
         real = SettingsStore(paths.settings_file).load()
         settings_store.save(
             Settings(
-                environment="custom",  # type: ignore[arg-type]
+                environment=Environment.CUSTOM,
                 custom_base_url=stand_in.base_url,
                 phone_region=real.phone_region,
                 source=real.source,
@@ -112,9 +111,7 @@ def build_app(
         return DeelClient(settings.base_url, lambda: keeper.get(key))
 
     service = IntakeService(client_factory)
-    window = MainWindow(
-        service, settings_store, tokens, demo=demo, log_hint=str(paths.log_file)
-    )
+    window = MainWindow(service, settings_store, tokens, demo=demo, log_hint=str(paths.log_file))
     return AppParts(window=window, service=service, stand_in=stand_in)
 
 
@@ -150,7 +147,7 @@ def _install_crash_handler(log_file: Path) -> None:
                     "deel-intake hit a problem it did not expect. What you captured is safe.\n\n"
                     f"The details were written to:\n{log_file}",
                 )
-        except Exception:  # noqa: BLE001 - a crash handler must never crash
+        except Exception:
             log.exception("The crash dialog could not be shown")
 
     sys.excepthook = handler
@@ -181,7 +178,7 @@ def run_gui(args: argparse.Namespace) -> int:
     parts = build_app(paths, demo=args.demo)
     parts.window.show()
     if parts.stand_in is not None:
-        print(f"Demo: stand-in of Deel's API at {parts.stand_in.base_url}", file=sys.stderr)
+        pass
     if args.quit_when_ready:
         QTimer.singleShot(0, app.quit)  # the first event-loop turn: the form is shown and ready
     else:

@@ -223,8 +223,12 @@ def _parse(response: httpx.Response, token_provider: TokenProvider) -> dict[str,
     if 200 <= status < 300:
         if isinstance(body, dict):
             return body
-        kind = "an empty answer" if not raw.strip() else "a web page" if _is_html(response) else (
-            "an answer that is not JSON"
+        kind = (
+            "an empty answer"
+            if not raw.strip()
+            else "a web page"
+            if _is_html(response)
+            else ("an answer that is not JSON")
         )
         raise e.BadResponseError(
             detail=f"HTTP {status} with {kind}: {_preview(raw, token_provider)}", status=status
@@ -247,7 +251,7 @@ def _parse(response: httpx.Response, token_provider: TokenProvider) -> dict[str,
     if any(is_duplicate_email(code, msg) for code, msg, _ in envelope.items):
         return _raise(e.DuplicateEmailError(**common))
     fields, general = envelope.field_messages()
-    return _raise(e.FieldErrors(fields, general, **common))
+    return _raise(e.FieldRejectedError(fields, general, **common))
 
 
 def _raise(error: e.DeelError) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import ipaddress
 from enum import StrEnum
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["BASE_URLS", "Environment", "InvalidBaseURL", "validate_base_url"]
+__all__ = ["BASE_URLS", "Environment", "InvalidBaseURLError", "validate_base_url"]
 
 
 class Environment(StrEnum):
@@ -25,7 +25,7 @@ BASE_URLS = {
 }
 
 
-class InvalidBaseURL(ValueError):
+class InvalidBaseURLError(ValueError):
     """The base URL can't be used; the message says why."""
 
 
@@ -43,20 +43,22 @@ def validate_base_url(text: str) -> str:
     (loopback), where the stand-in runs; the token must never cross a network in clear."""
     raw = text.strip()
     if not raw:
-        raise InvalidBaseURL("Enter Deel's API address, e.g. https://api.letsdeel.com/rest/v2.")
+        raise InvalidBaseURLError(
+            "Enter Deel's API address, e.g. https://api.letsdeel.com/rest/v2."
+        )
     try:
         parts = urlsplit(raw)
         host = (parts.hostname or "").lower()
         _ = parts.port  # raises on a bad port
     except ValueError:
-        raise InvalidBaseURL("This is not a valid web address.") from None
+        raise InvalidBaseURLError("This is not a valid web address.") from None
     if parts.scheme not in ("http", "https") or not host:
-        raise InvalidBaseURL("The address must start with https:// and name a server.")
+        raise InvalidBaseURLError("The address must start with https:// and name a server.")
     if parts.scheme == "http" and not _is_loopback(host):
-        raise InvalidBaseURL(
+        raise InvalidBaseURLError(
             "Use https:// — the token must never be sent unencrypted "
             "(plain http is allowed only for this computer)."
         )
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise InvalidBaseURL("The address must not contain ?, # or a user name.")
+        raise InvalidBaseURLError("The address must not contain ?, # or a user name.")
     return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", ""))

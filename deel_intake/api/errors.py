@@ -15,7 +15,7 @@ request id when Deel sent one. No message ever contains the token.
     │   ├── TokenRejectedError       401: wrong, expired or revoked token
     │   └── MissingScopeError        403: the token lacks ats:write / ats:read
     ├── RequestRejectedError         4xx about this one request: fix it, then send again
-    │   ├── FieldErrors              400 with messages, mapped to form fields where possible
+    │   ├── FieldRejectedError              400 with messages, mapped to form fields where possible
     │   ├── DuplicateEmailError      400: a candidate with this email is already in Deel
     │   └── NotFoundError            404: the address or the candidate does not exist
     ├── RateLimitedError             429: too many requests; wait and try again
@@ -35,7 +35,7 @@ __all__ = [
     "ConnectionLostError",
     "DeelError",
     "DuplicateEmailError",
-    "FieldErrors",
+    "FieldRejectedError",
     "MissingScopeError",
     "NoTokenError",
     "NotFoundError",
@@ -128,7 +128,7 @@ class RequestRejectedError(DeelError):
     default_message = "Deel refused this candidate."
 
 
-class FieldErrors(RequestRejectedError):
+class FieldRejectedError(RequestRejectedError):
     """Deel named what is wrong. ``fields`` maps a form field to Deel's message about it;
     ``general`` holds messages that concern no single field."""
 
@@ -156,9 +156,7 @@ class DuplicateEmailError(RequestRejectedError):
 
 
 class NotFoundError(RequestRejectedError):
-    default_message = (
-        "Deel does not know this address — check the environment and URL in Settings."
-    )
+    default_message = "Deel does not know this address — check the environment and URL in Settings."
 
 
 class RateLimitedError(DeelError):
@@ -186,8 +184,7 @@ class ServerError(DeelError):
 
 class BadResponseError(DeelError):
     default_message = (
-        "Deel's answer could not be read (the network may need a sign-in page). "
-        "We'll keep trying."
+        "Deel's answer could not be read (the network may need a sign-in page). We'll keep trying."
     )
     transient = True
     outcome_unknown = True

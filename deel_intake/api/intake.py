@@ -4,6 +4,7 @@ source in a second call (Deel's create body has no source field)."""
 from __future__ import annotations
 
 import logging
+
 from deel_intake.api import errors as e
 from deel_intake.api.client import DeelClient
 from deel_intake.api.models import IntakeResult
@@ -25,7 +26,7 @@ def apply_source(client: DeelClient, candidate_id: str, slug: str) -> str | None
     except (e.RequestRejectedError, e.MissingScopeError) as exc:
         log.warning("Deel refused the source %s for %s: %s", slug, candidate_id, exc.detail)
         reason = exc.user_message
-        if isinstance(exc, e.FieldErrors) and exc.fields.get("source"):
+        if isinstance(exc, e.FieldRejectedError) and exc.fields.get("source"):
             reason = exc.fields["source"]
         return reason
     return None

@@ -1,7 +1,7 @@
 """The candidate a recruiter captures, validated and normalised by pydantic.
 
 The form hands over a :class:`CandidateDraft` (the raw text of every field, nothing lost);
-:func:`validate_draft` turns it into a :class:`Candidate` or raises :class:`DraftErrors`
+:func:`validate_draft` turns it into a :class:`Candidate` or raises :class:`DraftInvalidError`
 with one plain sentence per field, keyed by the field's name so the window can put each
 message under its own field.
 """
@@ -24,7 +24,7 @@ __all__ = [
     "NAME_MAX",
     "Candidate",
     "CandidateDraft",
-    "DraftErrors",
+    "DraftInvalidError",
     "validate_draft",
 ]
 
@@ -56,7 +56,7 @@ class CandidateDraft(BaseModel):
     source: str = ""
 
 
-class DraftErrors(ValueError):
+class DraftInvalidError(ValueError):
     """Validation failed; ``errors`` maps a field name in :data:`FIELDS` to one sentence."""
 
     def __init__(self, errors: dict[str, str]) -> None:
@@ -211,14 +211,12 @@ class Candidate(BaseModel):
 
 
 def validate_draft(draft: CandidateDraft, *, region: str) -> Candidate:
-    """Validate every field at once; raise :class:`DraftErrors` with one message per field."""
+    """Validate every field at once; raise :class:`DraftInvalidError` with one message per field."""
     try:
-        return Candidate.model_validate(
-            draft.model_dump(), context={"region": region}
-        )
+        return Candidate.model_validate(draft.model_dump(), context={"region": region})
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for err in exc.errors(include_url=False, include_input=False):
             field = str(err["loc"][0]) if err["loc"] else "form"
             errors.setdefault(field, err["msg"])
-        raise DraftErrors(errors) from None
+        raise DraftInvalidError(errors) from None

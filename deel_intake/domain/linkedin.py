@@ -48,8 +48,7 @@ def linkedin_slug(text: str) -> str:
     if not _LINKEDIN_HOST.match(host):
         shown = host or raw
         raise LinkedInError(
-            f"{shown} is not LinkedIn. Paste the candidate's LinkedIn profile "
-            "(linkedin.com/in/…)."
+            f"{shown} is not LinkedIn. Paste the candidate's LinkedIn profile (linkedin.com/in/…)."
         )
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) >= 2 and segments[0].lower() == "in":

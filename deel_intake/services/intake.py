@@ -66,6 +66,7 @@ class IntakeService(QObject):
         self._worker.run(close)
 
     def shutdown(self) -> None:
+        """Let the running job finish, close the client and stop the worker thread."""
         self.reset_client()
         self._worker.shutdown()
 
@@ -114,7 +115,9 @@ class IntakeService(QObject):
             return self._get_client().check_connection()
 
         def done(total: Any) -> None:
-            count = f" It holds {total} candidates." if isinstance(total, int) and total >= 0 else ""
+            count = (
+                f" It holds {total} candidates." if isinstance(total, int) and total >= 0 else ""
+            )
             self.connection_checked.emit(True, f"Connected to Deel — the token works.{count}")
 
         def failed(exc: BaseException) -> None:

@@ -1,17 +1,21 @@
-"""Background jobs: a ``QRunnable`` that owns a ``QObject`` of signals, on a private pool.
+"""Background jobs on one worker thread, reporting back through Qt signals.
 
-The pool has one thread, so jobs run one after another and the Deel client (and, later, the
+Jobs run one after another on a single Python thread, so the Deel client (and, later, the
 database) is only ever touched by one thread at a time. A job never touches a widget: it
-reports through signals, which Qt queues onto the main thread.
+reports through a ``QObject`` of signals that lives on the main thread, so Qt queues each
+emission onto the main thread's event loop. A plain Python thread (rather than a
+``QThreadPool``) can be joined on shutdown, so nothing is left running.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 __all__ = ["Worker"]
 
@@ -24,27 +28,7 @@ class _JobSignals(QObject):
     finished = Signal()
 
 
-class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], expected: tuple[type[BaseException], ...]) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._fn = fn
-        self._expected = expected
-        self.signals = _JobSignals()
-
-    def run(self) -> None:
-        try:
-            result = self._fn()
-        except self._expected as exc:
-            self.signals.failed.emit(exc)
-        except Exception as exc:
-            # Our bug, not the world's: keep the traceback in the log, tell the caller.
-            log.exception("Background job failed unexpectedly")
-            self.signals.failed.emit(exc)
-        else:
-            self.signals.succeeded.emit(result)
-        finally:
-            self.signals.finished.emit()
+_Job = tuple[Callable[[], Any], _JobSignals]
 
 
 class Worker(QObject):
@@ -59,12 +43,15 @@ class Worker(QObject):
         parent: QObject | None = None,
         *,
         expected: tuple[type[BaseException], ...] = (),
+        name: str = "deel-intake-worker",
     ) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
         self._expected = expected
+        self._name = name
+        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
         self._live: set[_JobSignals] = set()
+        self._closed = False
 
     def run(
         self,
@@ -74,9 +61,11 @@ class Worker(QObject):
         on_failure: Callable[[BaseException], None] | None = None,
         on_finished: Callable[[], None] | None = None,
     ) -> None:
-        job = _Job(fn, self._expected)
-        signals = job.signals
-        self._live.add(signals)  # keep the signals alive until the queued emissions arrive
+        if self._closed:
+            log.debug("Worker %s is shut down; job dropped", self._name)
+            return
+        signals = _JobSignals()  # lives on the calling (main) thread: emissions are queued
+        self._live.add(signals)
         if on_success is not None:
             signals.succeeded.connect(on_success)
         if on_failure is not None:
@@ -84,13 +73,41 @@ class Worker(QObject):
         if on_finished is not None:
             signals.finished.connect(on_finished)
         signals.finished.connect(lambda: self._live.discard(signals))
-        self._pool.start(job)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
+            self._thread.start()
+        self._queue.put((fn, signals))
 
     @property
     def busy(self) -> bool:
-        return self._pool.activeThreadCount() > 0 or bool(self._live)
+        return bool(self._live)
 
-    def shutdown(self, timeout_ms: int = 30_000) -> bool:
-        """Wait for running jobs; ``True`` when every job ended in time."""
-        self._pool.clear()
-        return self._pool.waitForDone(timeout_ms)
+    def _loop(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            fn, signals = job
+            try:
+                result = fn()
+            except self._expected as exc:
+                signals.failed.emit(exc)
+            except Exception as exc:
+                # Our bug, not the world's: keep the traceback in the log, tell the caller.
+                log.exception("Background job failed unexpectedly")
+                signals.failed.emit(exc)
+            else:
+                signals.succeeded.emit(result)
+            finally:
+                signals.finished.emit()
+
+    def shutdown(self, timeout: float = 30.0) -> bool:
+        """Finish the jobs already queued, then stop the thread. ``True`` when it stopped."""
+        self._closed = True
+        thread = self._thread
+        if thread is None:
+            return True
+        self._queue.put(None)
+        thread.join(timeout)
+        self._thread = None
+        return not thread.is_alive()

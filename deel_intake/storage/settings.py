@@ -34,7 +34,7 @@ class Settings(BaseModel):
 
     @property
     def base_url(self) -> str:
-        """The base URL in force; raises :class:`InvalidBaseURL` for a bad custom URL."""
+        """The base URL in force; raises :class:`InvalidBaseURLError` for a bad custom URL."""
         if self.environment is Environment.CUSTOM:
             return validate_base_url(self.custom_base_url)
         return BASE_URLS[self.environment]

@@ -22,7 +22,7 @@ __all__ = ["KeychainUnavailableError", "TokenSource", "TokenStatus", "TokenStore
 log = logging.getLogger(__name__)
 
 SERVICE = "deel-intake"
-TOKEN_ENV = "DEEL_API_TOKEN"
+TOKEN_ENV = "DEEL_API_TOKEN"  # noqa: S105 - the variable's name, not a token
 
 
 class TokenSource(StrEnum):
@@ -42,7 +42,8 @@ class TokenStatus:
 
 
 def _no_keychain_message() -> str:
-    if sys.platform.startswith("linux"):
+    linux = sys.platform.startswith("linux")
+    if linux:
         return (
             "No system keychain found. Install and unlock one — on Debian or Ubuntu: "
             "sudo apt install gnome-keyring (KDE users: kwalletmanager) — then sign in again. "
@@ -75,30 +76,30 @@ class TokenStore:
 
     # ------------------------------------------------------------------ backend
     def _keyring(self) -> Any:
-        if self._backend is not None:
-            return self._backend
-        try:
-            import keyring
-            from keyring.backends import chainer
+        backend = self._backend
+        if backend is None:
+            try:
+                import keyring
 
-            backend = keyring.get_keyring()
-        except Exception as exc:  # noqa: BLE001 - any failure here means "no keychain"
-            log.warning("keyring backend detection failed: %s", type(exc).__name__)
-            raise KeychainUnavailableError(_no_keychain_message()) from None
-        if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
-            raise KeychainUnavailableError(_no_keychain_message())
+                backend = keyring.get_keyring()
+            except Exception as exc:  # noqa: BLE001 - any failure here means "no keychain"
+                log.warning("keyring backend detection failed: %s", type(exc).__name__)
+                raise KeychainUnavailableError(_no_keychain_message()) from None
         if _is_refused(backend):
             raise KeychainUnavailableError(_no_keychain_message())
         self._backend = backend
         return backend
 
     def backend_name(self) -> str:
-        """A readable name of the keychain in use, or why there is none."""
+        """A readable name of the keychain in use (``none`` when there is none)."""
         try:
             backend = self._keyring()
         except KeychainUnavailableError:
             return "none"
-        return f"{type(backend).__module__}.{type(backend).__name__}"
+        inner = getattr(backend, "backends", None)
+        if isinstance(inner, list | tuple):
+            return " + ".join(_name(b) for b in inner)
+        return _name(backend)
 
     # ------------------------------------------------------------------ operations
     def get(self, key: str) -> str | None:
@@ -172,7 +173,15 @@ class TokenStore:
         return True
 
 
+def _name(backend: Any) -> str:
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
 def _is_refused(backend: Any) -> bool:
+    """Refuse keyring's fail and null backends, plaintext backends, and a chain of nothing."""
+    inner = getattr(backend, "backends", None)
+    if isinstance(inner, list | tuple):
+        return not inner or all(_is_refused(b) for b in inner)
     module = type(backend).__module__
     if module.startswith(_REFUSED_MODULE_PREFIXES):
         return True

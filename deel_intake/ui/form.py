@@ -3,6 +3,7 @@ and each validation message right under its field."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import Qt, Signal
@@ -20,7 +21,7 @@ from deel_intake.domain.candidate import (
     FIELDS,
     Candidate,
     CandidateDraft,
-    DraftErrors,
+    DraftInvalidError,
     validate_draft,
 )
 from deel_intake.domain.phone import region_name
@@ -104,7 +105,7 @@ class CandidateForm(QWidget):
 
         self.setLayout(layout)
         order: list[QWidget] = [self.edits[n] for n in FIELDS if n in self.edits] + [self.source]
-        for first, second in zip(order, order[1:], strict=False):
+        for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
         self.set_region(self.region)
 
@@ -171,7 +172,7 @@ class CandidateForm(QWidget):
         """Validate everything; show every message; focus the first bad field."""
         try:
             candidate = validate_draft(self.draft(), region=self.region)
-        except DraftErrors as exc:
+        except DraftInvalidError as exc:
             self.show_errors(exc.errors)
             return None
         self.clear_errors()
@@ -219,7 +220,7 @@ class CandidateForm(QWidget):
         self._touched.add(name)
         try:
             validate_draft(self.draft(), region=self.region)
-        except DraftErrors as exc:
+        except DraftInvalidError as exc:
             self._set_error(name, exc.errors.get(name))
         else:
             self._set_error(name, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         self.resize(620, 660)
 
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.submit)
+            QShortcut(QKeySequence(keys), self, self.submit)
         settings_action = QAction("Settings…", self, shortcut=QKeySequence("Ctrl+,"))
         settings_action.triggered.connect(self.open_settings)
         self.addAction(settings_action)
@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         service.connection_checked.connect(self._on_service_connection_checked)
         self._show_environment()
         self.statusBar().showMessage("Ready.")
-        QTimer.singleShot(0, lambda: self.form.edits["first_name"].setFocus())
+        QTimer.singleShot(0, self.form.edits["first_name"].setFocus)
 
     # ------------------------------------------------------------------ actions
     def submit(self) -> None:
@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Not created.")
             return
         log.info("Submit failed: %s", exc.support_text())
-        if isinstance(exc, e.FieldErrors):
+        if isinstance(exc, e.FieldRejectedError):
             self.form.show_errors(exc.fields)
             self.result.show_error("Not created — " + exc.user_message, " ".join(exc.general))
         elif isinstance(exc, e.DuplicateEmailError):

@@ -18,7 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deel_intake.api.environments import BASE_URLS, Environment, InvalidBaseURL, validate_base_url
+from deel_intake.api.environments import (
+    BASE_URLS,
+    Environment,
+    InvalidBaseURLError,
+    validate_base_url,
+)
 from deel_intake.domain.phone import phone_regions
 from deel_intake.storage.errors import KeychainUnavailableError
 from deel_intake.storage.settings import Settings
@@ -164,7 +169,7 @@ class SettingsDialog(QDialog):
             return
         try:
             url = validate_base_url(self.url.text())
-        except InvalidBaseURL as exc:
+        except InvalidBaseURLError as exc:
             self.url_error.setText(str(exc))
             return
         self.url_error.clear()
