@@ -49,7 +49,12 @@ def test_public_names_are_the_intended_ones(module: str, names: set[str]) -> Non
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, *args], capture_output=True, text=True, timeout=60, env=full_env, check=False
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=full_env,
+        check=False,
     )
 
 
