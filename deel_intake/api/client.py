@@ -17,7 +17,7 @@ from deel_intake import __version__
 from deel_intake.api import errors as e
 from deel_intake.api.environments import validate_base_url
 from deel_intake.api.models import CreatedCandidate
-from deel_intake.domain.candidate import Candidate
+from deel_intake.domain.candidate import Candidate, email_for_deel
 
 __all__ = ["DEFAULT_TIMEOUT", "BearerAuth", "DeelClient", "TokenProvider"]
 
@@ -74,7 +74,6 @@ class DeelClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = validate_base_url(base_url)
-        self._token_provider = token_provider
         self._http = httpx.Client(
             base_url=self.base_url + "/",
             auth=BearerAuth(token_provider),
@@ -117,8 +116,8 @@ class DeelClient:
 
     def find_by_email(self, email: str) -> CreatedCandidate | None:
         """The candidate whose email matches (case-insensitively), via Deel's free-text search."""
-        wanted = email.casefold()
-        for item in self._paged("ats/candidates", {"search": email, "limit": 50}, max_pages=5):
+        wanted = email_for_deel(email).casefold()  # Deel holds what create sent: ASCII
+        for item in self._paged("ats/candidates", {"search": wanted, "limit": 50}, max_pages=5):
             if str(item.get("email", "")).casefold() == wanted:
                 return CreatedCandidate.from_api(item)
         return None
@@ -169,7 +168,7 @@ class DeelClient:
         except httpx.HTTPError as exc:
             raise _transport_error(exc, method, path) from None
         log.debug("%s %s -> %s", method, path, response.status_code)
-        return _parse(response, self._token_provider)
+        return _parse(response)
 
 
 # ---------------------------------------------------------------------- mapping
@@ -205,15 +204,22 @@ def _data(body: dict[str, Any]) -> Any:
     return body["data"]
 
 
-def _preview(text: str, token_provider: TokenProvider) -> str:
-    text = text.strip().replace("\n", " ")[:_BODY_PREVIEW]
-    token = token_provider()
-    return text.replace(token, "<token>") if token else text
+def _sent_token(response: httpx.Response) -> str | None:
+    """The token this request carried (read back from its header, not asked for again)."""
+    header = response.request.headers.get("Authorization", "")
+    return header.removeprefix("Bearer ").strip() or None
 
 
-def _parse(response: httpx.Response, token_provider: TokenProvider) -> dict[str, Any]:
+def _preview(text: str) -> str:
+    return text.strip().replace("\n", " ")[:_BODY_PREVIEW]
+
+
+def _parse(response: httpx.Response) -> dict[str, Any]:
     status = response.status_code
     raw = response.text
+    token = _sent_token(response)
+    if token and token in raw:  # a server that echoes the token must not put it in our errors
+        raw = raw.replace(token, "<token>")
     body: Any = None
     if raw.strip():
         try:
@@ -231,10 +237,10 @@ def _parse(response: httpx.Response, token_provider: TokenProvider) -> dict[str,
             else ("an answer that is not JSON")
         )
         raise e.BadResponseError(
-            detail=f"HTTP {status} with {kind}: {_preview(raw, token_provider)}", status=status
+            detail=f"HTTP {status} with {kind}: {_preview(raw)}", status=status
         )
     envelope = _Envelope.read(body)
-    detail = envelope.summary() or _preview(raw, token_provider) or response.reason_phrase
+    detail = envelope.summary() or _preview(raw) or response.reason_phrase
     common: dict[str, Any] = {"detail": detail, "status": status, "api_req_id": envelope.req_id}
     if status == 401:
         return _raise(e.TokenRejectedError(**common))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cached_property
 from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
@@ -169,10 +170,11 @@ class Candidate(BaseModel):
         return slug
 
     # ------------------------------------------------------------------ derived
-    @property
+    @cached_property
     def email_key(self) -> str:
-        """The email as compared for duplicates: case-insensitive."""
-        return self.email.casefold()
+        """The email as compared for duplicates: case-insensitive, in the ASCII form Deel
+        holds (``straße.de`` and ``strasse.de`` are different domains)."""
+        return email_for_deel(self.email).casefold()
 
     @property
     def linkedin_slug(self) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 __all__ = ["LinkedInError", "canonical_linkedin_url", "linkedin_slug"]
 
@@ -24,7 +24,9 @@ def canonical_linkedin_url(text: str) -> str:
     Accepts ``linkedin.com/in/jane-doe``, ``www.linkedin.com/in/jane-doe/``,
     ``https://de.linkedin.com/in/jane-doe?trk=…`` and the like. Raises :class:`LinkedInError`.
     """
-    return _CANONICAL_PREFIX + linkedin_slug(text)
+    # Percent-encoded as LinkedIn itself writes it: a URL with raw non-ASCII letters is not
+    # a valid URI, and Deel validates linkedin_profile_url as one.
+    return _CANONICAL_PREFIX + quote(linkedin_slug(text), safe="-_")
 
 
 def linkedin_slug(text: str) -> str:
