@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QMessageLogContext, QtMsgType
 
     from deel_intake.api.client import DeelClient
-    from deel_intake.services.intake import IntakeService
+    from deel_intake.services.outbox import OutboxService
     from deel_intake.standin import StandIn
     from deel_intake.ui.main_window import MainWindow
 
@@ -57,7 +57,7 @@ class DemoTokens:
 @dataclass
 class AppParts:
     window: MainWindow
-    service: IntakeService
+    service: OutboxService
     stand_in: StandIn | None = None
 
     def close(self) -> None:
@@ -72,9 +72,11 @@ def build_app(
     demo: bool = False,
     tokens: Tokens | None = None,
     settings_store: SettingsStore | None = None,
+    rate_limit: float = 5.0,
+    watch_network: bool = True,
 ) -> AppParts:
     """Build the window and everything behind it. Tests call this with their own parts."""
-    from deel_intake.services.intake import IntakeService
+    from deel_intake.services.outbox import OutboxService
     from deel_intake.ui.main_window import MainWindow
 
     stand_in = None
@@ -83,7 +85,9 @@ def build_app(
 
         stand_in = StandIn(StandInConfig(tokens={DEMO_TOKEN: frozenset({"ats:read", "ats:write"})}))
         stand_in.start()
-        settings_store = SettingsStore(paths.data / "demo-settings.json")
+        # Demo captures live apart from real ones and never reach Deel.
+        data_dir = paths.data / "demo"
+        settings_store = SettingsStore(data_dir / "settings.json")
         real = SettingsStore(paths.settings_file).load()
         settings_store.save(
             Settings(
@@ -94,6 +98,8 @@ def build_app(
             )
         )
         tokens = DemoTokens()
+    else:
+        data_dir = paths.data
     if settings_store is None:
         settings_store = SettingsStore(paths.settings_file)
     if tokens is None:
@@ -110,7 +116,12 @@ def build_app(
         key = settings.token_key
         return DeelClient(settings.base_url, lambda: keeper.get(key))
 
-    service = IntakeService(client_factory)
+    service = OutboxService(
+        data_dir / "outbox.sqlite3",
+        client_factory,
+        rate_limit=rate_limit,
+        watch_network=watch_network,
+    )
     window = MainWindow(service, settings_store, tokens, demo=demo, log_hint=str(paths.log_file))
     return AppParts(window=window, service=service, stand_in=stand_in)
 
@@ -182,8 +193,7 @@ def run_gui(args: argparse.Namespace) -> int:
     if args.quit_when_ready:
         QTimer.singleShot(0, app.quit)  # the first event-loop turn: the form is shown and ready
     else:
+        QTimer.singleShot(0, parts.service.start)
         QTimer.singleShot(0, parts.service.load_sources)
-    try:
-        return app.exec()
-    finally:
-        parts.close()
+    app.aboutToQuit.connect(parts.close)
+    return app.exec()

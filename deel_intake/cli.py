@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     stand_in.add_argument("--token", default="stand-in-token")
     stand_in.add_argument("--rate-limit", type=int, default=5)
     stand_in.add_argument("--latency", type=float, default=0.0)
+    from deel_intake.headless import add_commands
+
+    add_commands(sub)
     return parser
 
 
@@ -55,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "--rate-limit", str(args.rate_limit), "--latency", str(args.latency),
         ]  # fmt: skip
         return stand_in_main(forwarded)
+    if args.command in ("status", "sync", "export", "import"):
+        from deel_intake.headless import run_command
+
+        return run_command(args)
     from deel_intake.app import run_gui
 
     return run_gui(args)

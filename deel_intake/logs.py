@@ -13,7 +13,9 @@ __all__ = ["setup_logging"]
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
-def setup_logging(log_file: Path | None, *, verbose: bool = False) -> None:
+def setup_logging(
+    log_file: Path | None, *, verbose: bool = False, stderr_level: int = logging.WARNING
+) -> None:
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for handler in list(root.handlers):
@@ -28,7 +30,7 @@ def setup_logging(log_file: Path | None, *, verbose: bool = False) -> None:
     if sys.stderr is not None:  # a windowed executable on Windows has no stderr
         stream = logging.StreamHandler(sys.stderr)
         stream.setFormatter(logging.Formatter(_FORMAT))
-        stream.setLevel(logging.DEBUG if verbose else logging.WARNING)
+        stream.setLevel(logging.DEBUG if verbose else stderr_level)
         root.addHandler(stream)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

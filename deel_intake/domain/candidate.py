@@ -26,6 +26,7 @@ __all__ = [
     "Candidate",
     "CandidateDraft",
     "DraftInvalidError",
+    "duplicate_keys",
     "validate_draft",
 ]
 
@@ -210,6 +211,29 @@ class Candidate(BaseModel):
             linkedin=self.linkedin or "",
             source=self.source,
         )
+
+
+def duplicate_keys(
+    draft: CandidateDraft, *, region: str
+) -> tuple[str | None, str | None, str | None]:
+    """The (email key, E.164 phone, LinkedIn slug) of whatever is valid in a draft so far,
+    for the duplicate guard while typing; invalid or empty parts are ``None``."""
+    email = phone = slug = None
+    try:
+        email = email_for_deel(normalise_email(draft.email)).casefold()
+    except (PydanticCustomError, ValueError):
+        email = None
+    if draft.phone.strip():
+        try:
+            phone = normalise_phone(draft.phone, region)
+        except PhoneError:
+            phone = None
+    if draft.linkedin.strip():
+        try:
+            slug = linkedin_slug(draft.linkedin)
+        except LinkedInError:
+            slug = None
+    return email, phone, slug
 
 
 def validate_draft(draft: CandidateDraft, *, region: str) -> Candidate:

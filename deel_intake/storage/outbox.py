@@ -26,14 +26,13 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
 from deel_intake.api.models import CreatedCandidate
 from deel_intake.domain.candidate import Candidate
+from deel_intake.domain.capture import Capture, Counts, DuplicateMatch, Status
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -47,31 +46,6 @@ __all__ = [
 
 SCHEMA_VERSION: Final = 2
 FILE_NAME: Final = "outbox.sqlite3"
-
-
-class Status(StrEnum):
-    WAITING = "waiting"
-    SENDING = "sending"
-    IN_DEEL = "in_deel"
-    NEEDS_ATTENTION = "needs_attention"
-    ALREADY_IN_DEEL = "already_in_deel"
-
-    @property
-    def label(self) -> str:
-        return _STATUS_LABELS[self]
-
-    @property
-    def done(self) -> bool:
-        return self in (Status.IN_DEEL, Status.ALREADY_IN_DEEL)
-
-
-_STATUS_LABELS = {
-    Status.WAITING: "Waiting",
-    Status.SENDING: "Sending",
-    Status.IN_DEEL: "In Deel",
-    Status.NEEDS_ATTENTION: "Needs attention",
-    Status.ALREADY_IN_DEEL: "Already in Deel",
-}
 
 
 class OutboxError(RuntimeError):
@@ -89,75 +63,6 @@ def _iso(moment: datetime) -> str:
 
 def _parse(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
-
-
-@dataclass(frozen=True, slots=True)
-class Capture:
-    """One captured candidate and where it stands."""
-
-    id: str
-    captured_at: datetime
-    candidate: Candidate
-    status: Status
-    attempts: int = 0
-    next_attempt_at: float = 0.0
-    last_error: str | None = None
-    last_error_detail: str | None = None
-    field_errors: dict[str, str] = field(default_factory=dict)
-    deel_id: str | None = None
-    deel_numeric_id: int | None = None
-    source_applied: bool | None = None
-    source_error: str | None = None
-    needs_lookup: bool = False
-    revision: int = 0
-    discarded_at: datetime | None = None
-    updated_at: datetime | None = None
-
-    @property
-    def discarded(self) -> bool:
-        return self.discarded_at is not None
-
-    @property
-    def idempotency_key(self) -> str:
-        """The capture's UUID; an edited capture is a different request body, so each
-        revision after the first gets its own key (``<uuid>-r2``) under the same local id."""
-        return self.id if self.revision == 0 else f"{self.id}-r{self.revision}"
-
-    @property
-    def source_pending(self) -> bool:
-        return self.status.done and self.source_applied is None
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    waiting: int = 0
-    sending: int = 0
-    in_deel: int = 0
-    needs_attention: int = 0
-    already_in_deel: int = 0
-    discarded: int = 0
-
-    @property
-    def unsynced(self) -> int:
-        """Captures not yet in Deel (and not discarded)."""
-        return self.waiting + self.sending + self.needs_attention
-
-    @property
-    def total(self) -> int:
-        return (
-            self.waiting + self.sending + self.in_deel + self.needs_attention
-            + self.already_in_deel + self.discarded
-        )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class DuplicateMatch:
-    capture_id: str
-    captured_at: datetime
-    status: Status
-    matched_on: str  # "email", "phone" or "LinkedIn"
-    name: str
-    deel_id: str | None
 
 
 # ---------------------------------------------------------------------- schema
@@ -193,6 +98,7 @@ ALTER TABLE captures ADD COLUMN needs_lookup INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE captures ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE captures ADD COLUMN discarded_at TEXT;
 ALTER TABLE captures ADD COLUMN updated_at TEXT;
+ALTER TABLE captures ADD COLUMN deel_created_at TEXT;
 UPDATE captures SET
     full_name = json_extract(candidate_json, '$.first_name') || ' '
                 || json_extract(candidate_json, '$.last_name'),
@@ -219,7 +125,7 @@ MIGRATIONS: Final = (_V1, _V2)  # MIGRATIONS[n] takes the file from version n to
 _COLUMNS = (
     "id, captured_at, candidate_json, status, attempts, next_attempt_at, last_error, "
     "last_error_detail, field_errors_json, deel_id, deel_numeric_id, source_applied, "
-    "source_error, needs_lookup, revision, discarded_at, updated_at"
+    "source_error, needs_lookup, revision, discarded_at, updated_at, deel_created_at"
 )
 
 
@@ -243,6 +149,7 @@ def _row_to_capture(row: sqlite3.Row) -> Capture:
         revision=row["revision"],
         discarded_at=_parse(row["discarded_at"]),
         updated_at=_parse(row["updated_at"]),
+        deel_created_at=_parse(row["deel_created_at"]),
     )
 
 
@@ -414,6 +321,7 @@ class Outbox:
             status=(Status.ALREADY_IN_DEEL if already else Status.IN_DEEL).value,
             deel_id=created.id,
             deel_numeric_id=created.numeric_id,
+            deel_created_at=_iso(created.created_at),
             needs_lookup=0,
             last_error=None,
             last_error_detail=None,

@@ -1,47 +1,83 @@
-"""The window a recruiter sees: the form, the submit button, and what happened."""
+"""The window a recruiter sees: the form, what happened to each capture, and the outbox."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QProgressBar,
+    QMessageBox,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from deel_intake import APP_TITLE
-from deel_intake.api import errors as e
 from deel_intake.api.environments import Environment
+from deel_intake.domain.candidate import CandidateDraft, duplicate_keys
+from deel_intake.domain.capture import DuplicateMatch, Status
 from deel_intake.storage.settings import Settings, SettingsStore
 from deel_intake.ui.form import CandidateForm
+from deel_intake.ui.outbox_view import OutboxView
 from deel_intake.ui.resources import icon
 from deel_intake.ui.result import ResultPanel
 from deel_intake.ui.settings_dialog import SettingsDialog, TokenKeeper
 
 if TYPE_CHECKING:
-    from deel_intake.api.models import IntakeResult
-    from deel_intake.services.intake import IntakeService
+    from deel_intake.domain.capture import Capture
+    from deel_intake.services.outbox import OutboxService, SyncState
 
 __all__ = ["MainWindow"]
 
 log = logging.getLogger(__name__)
 
-SUBMIT_TEXT = "Create candidate"
-BUSY_TEXT = "Creating…"
+SUBMIT_TEXT = "Save candidate"
+RESUBMIT_TEXT = "Save and send again"
+_DUPLICATE_PHRASES = {
+    Status.WAITING: "waiting to be sent",
+    Status.SENDING: "being sent",
+    Status.IN_DEEL: "already in Deel",
+    Status.ALREADY_IN_DEEL: "already in Deel",
+    Status.NEEDS_ATTENTION: "needs attention",
+}
+
+
+def duplicate_text(match: DuplicateMatch) -> str:
+    at = match.captured_at.astimezone().strftime("%H:%M")
+    return (
+        f"Captured at {at}, {_DUPLICATE_PHRASES[match.status]} "
+        f"({match.name}, same {match.matched_on}). You can still save."
+    )
+
+
+def ask_before_quitting(parent: QWidget, unsynced: int) -> bool:
+    """Say plainly what happens to captures that are not in Deel yet."""
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        "Captures waiting",
+        f"{unsynced} capture{'s are' if unsynced != 1 else ' is'} not in Deel yet. "
+        "They are saved on this laptop and will be sent the next time deel-intake starts "
+        "with a network.",
+        parent=parent,
+    )
+    quit_button = box.addButton("Quit", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Keep open", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is quit_button
 
 
 class MainWindow(QMainWindow):
     def __init__(
         self,
-        service: IntakeService,
+        service: OutboxService,
         settings_store: SettingsStore,
         tokens: TokenKeeper,
         *,
@@ -56,11 +92,15 @@ class MainWindow(QMainWindow):
         self._demo = demo
         self._log_hint = log_hint
         self._dialog: SettingsDialog | None = None
+        self._editing: str | None = None  # the capture being edited, if any
+        self._stashed: CandidateDraft | None = None  # what was typed before an edit began
+        self._state: SyncState | None = None
+        self.ask_quit: Callable[[QWidget, int], bool] = ask_before_quitting
         self.setWindowTitle(APP_TITLE + (" — DEMO" if demo else ""))
         self.setWindowIcon(icon("deel-intake"))
 
         # header
-        title = QLabel("New candidate", self)
+        title = QLabel(APP_TITLE, self)
         title.setObjectName("title")
         self.env_badge = QLabel(self)
         self.env_badge.setObjectName("envBadge")
@@ -77,44 +117,92 @@ class MainWindow(QMainWindow):
         header.addWidget(self.env_badge)
         header.addWidget(self.settings_button)
 
-        # form and submit
+        # the pause banner: the whole queue waits for a new token
+        self.banner = QFrame(self)
+        self.banner.setObjectName("banner")
+        self.banner_text = QLabel(self.banner)
+        self.banner_text.setObjectName("bannerText")
+        self.banner_text.setWordWrap(True)
+        banner_button = QPushButton("Open Settings", self.banner)
+        banner_button.clicked.connect(self.open_settings)
+        banner_layout = QHBoxLayout(self.banner)
+        banner_layout.addWidget(self.banner_text, 1)
+        banner_layout.addWidget(banner_button)
+        self.banner.setVisible(False)
+
+        # capture tab
+        self.edit_bar = QFrame(self)
+        self.edit_bar.setObjectName("editBar")
+        self.edit_text = QLabel(self.edit_bar)
+        self.edit_text.setWordWrap(True)
+        cancel_edit = QPushButton("Cancel edit", self.edit_bar)
+        cancel_edit.clicked.connect(self.cancel_edit)
+        edit_layout = QHBoxLayout(self.edit_bar)
+        edit_layout.addWidget(self.edit_text, 1)
+        edit_layout.addWidget(cancel_edit)
+        self.edit_bar.setVisible(False)
+
         self.form = CandidateForm(self)
         self.form.set_region(self._settings.phone_region)
         if self._settings.sources_cache:
             self.form.set_sources(self._settings.sources_cache)
         self.form.select_source(self._settings.source)
         self.form.submit_requested.connect(self.submit)
+        self.form.draft_edited.connect(self._on_form_draft_edited)
         self.submit_button = QPushButton(SUBMIT_TEXT, self)
         self.submit_button.setObjectName("submit")
         self.submit_button.setToolTip("Enter or Ctrl+Enter")
         self.submit_button.setDefault(True)
         self.submit_button.clicked.connect(self.submit)
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 0)
-        self.progress.setMaximumWidth(120)
-        self.progress.setTextVisible(False)
-        self.progress.setAccessibleName("Working")
-        self.progress.setVisible(False)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        buttons.addWidget(self.progress)
         buttons.addWidget(self.submit_button)
-
         self.result = ResultPanel(self)
         self.result.settings_requested.connect(self.open_settings)
+        self.result.edit_requested.connect(self.edit_capture)
+
+        capture_tab = QWidget(self)
+        capture_layout = QVBoxLayout(capture_tab)
+        capture_layout.addWidget(self.edit_bar)
+        capture_layout.addWidget(self.form)
+        capture_layout.addLayout(buttons)
+        capture_layout.addSpacing(6)
+        capture_layout.addWidget(self.result)
+        capture_layout.addStretch(1)
+
+        self.outbox = OutboxView(service, self)
+        self.outbox.edit_requested.connect(self.edit_capture)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(capture_tab, "New candidate")
+        self.tabs.addTab(self.outbox, "Outbox")
 
         body = QWidget(self)
         layout = QVBoxLayout(body)
-        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setContentsMargins(14, 10, 14, 6)
         layout.addLayout(header)
-        layout.addSpacing(6)
-        layout.addWidget(self.form)
-        layout.addLayout(buttons)
-        layout.addSpacing(6)
-        layout.addWidget(self.result)
-        layout.addStretch(1)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(body)
-        self.resize(620, 660)
+        self.resize(760, 720)
+
+        # status bar: connectivity, queue, last sync — words and icons, not colour alone
+        self.net_icon = QLabel(self)
+        self.net_label = QLabel(self)
+        self.net_label.setAccessibleName("Connection")
+        self.queue_label = QLabel(self)
+        self.queue_label.setAccessibleName("Queue")
+        self.last_sync_label = QLabel(self)
+        self.sync_button = QPushButton("Sync now", self)
+        self.sync_button.clicked.connect(self._service.sync_now)
+        bar = self.statusBar()
+        for widget in (self.net_icon, self.net_label, self.queue_label, self.last_sync_label):
+            bar.addPermanentWidget(widget)
+        bar.addPermanentWidget(self.sync_button)
+
+        self._duplicate_timer = QTimer(self)
+        self._duplicate_timer.setSingleShot(True)
+        self._duplicate_timer.setInterval(150)
+        self._duplicate_timer.timeout.connect(self._check_duplicates)
 
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.submit)
@@ -122,28 +210,76 @@ class MainWindow(QMainWindow):
         settings_action.triggered.connect(self.open_settings)
         self.addAction(settings_action)
 
-        service.busy_changed.connect(self._on_service_busy_changed)
-        service.submitted.connect(self._on_service_submitted)
-        service.submit_failed.connect(self._on_service_submit_failed)
+        service.saved.connect(self._on_service_saved)
+        service.capture_changed.connect(self._on_service_capture_changed)
+        service.state_changed.connect(self._on_service_state_changed)
         service.sources_loaded.connect(self._on_service_sources_loaded)
         service.connection_checked.connect(self._on_service_connection_checked)
         self._show_environment()
-        self.statusBar().showMessage("Ready.")
+        self._on_service_state_changed(service.state())
+        bar.showMessage("Ready.")
         QTimer.singleShot(0, self.form.edits["first_name"].setFocus)
 
     # ------------------------------------------------------------------ actions
     def submit(self) -> None:
-        if self._service.busy:
-            return  # one at a time: a second Enter while sending does nothing
         candidate = self.form.validate()
         if candidate is None:
             self.statusBar().showMessage("Fix the highlighted fields, then press Enter.")
             return
         if candidate.source != self._settings.source:
             self._save_settings(self._settings.model_copy(update={"source": candidate.source}))
-        if self._service.submit(candidate):
-            self.result.show_busy(f"Creating {candidate.full_name} in Deel…")
-            self.statusBar().showMessage("Sending to Deel…")
+        try:
+            if self._editing is not None:
+                capture = self._service.resubmit(self._editing, candidate)
+                self._end_edit()
+            else:
+                capture = self._service.submit(candidate)
+        except Exception:
+            # The outbox could not be written (disk full, read-only folder): keep the form.
+            log.exception("Saving the capture failed")
+            self.result.show_error(
+                "Not saved — the outbox on this laptop could not be written.",
+                f"What you typed is still here. Details are in the log: {self._log_hint}",
+            )
+            return
+        self.statusBar().showMessage(f"Saved {candidate.full_name}. Next candidate.", 5000)
+        self._show_capture(capture)
+        self.form.clear_for_next()
+
+    def edit_capture(self, capture_id: str) -> None:
+        """Load a capture that needs attention into the form, with Deel's messages."""
+        capture = self._service.get(capture_id)
+        if capture.status.done:
+            return
+        if self._editing is None:
+            draft = self.form.draft()
+            typed = any(getattr(draft, n) for n in ("first_name", "last_name", "email", "phone"))
+            self._stashed = draft if typed else None
+        self._editing = capture_id
+        self.form.set_draft(capture.candidate.to_draft())
+        self.form.show_errors(capture.field_errors)
+        at = capture.captured_at.astimezone().strftime("%H:%M")
+        self.edit_text.setText(
+            f"Editing {capture.candidate.full_name}, captured at {at}. "
+            "Fix it and press Enter to send it again."
+        )
+        self.edit_bar.setVisible(True)
+        self.submit_button.setText(RESUBMIT_TEXT)
+        self.tabs.setCurrentIndex(0)
+        if not capture.field_errors:
+            self.form.edits["first_name"].setFocus()
+
+    def cancel_edit(self) -> None:
+        self._end_edit()
+        self.form.clear_for_next()
+        if self._stashed is not None:
+            self.form.set_draft(self._stashed)
+        self._stashed = None
+
+    def _end_edit(self) -> None:
+        self._editing = None
+        self.edit_bar.setVisible(False)
+        self.submit_button.setText(SUBMIT_TEXT)
 
     def open_settings(self) -> None:
         if self._dialog is not None:
@@ -151,7 +287,7 @@ class MainWindow(QMainWindow):
             return
         dialog = SettingsDialog(self._settings, self._tokens, self, locked_environment=self._demo)
         dialog.settings_changed.connect(self._on_dialog_settings_changed)
-        dialog.token_changed.connect(self._service.reset_client)
+        dialog.token_changed.connect(self._service.credentials_changed)
         dialog.test_requested.connect(self._service.check_connection)
         dialog.finished.connect(self._on_dialog_finished)
         self._dialog = dialog
@@ -171,46 +307,59 @@ class MainWindow(QMainWindow):
         text = env.label if env is not Environment.CUSTOM else self._settings.custom_base_url
         self.env_badge.setText(f"Deel: {text}")
 
-    # ------------------------------------------------------------------ slots
-    def _on_service_busy_changed(self, busy: bool) -> None:
-        self.submit_button.setEnabled(not busy)
-        self.submit_button.setText(BUSY_TEXT if busy else SUBMIT_TEXT)
-        self.progress.setVisible(busy)
-        self.form.set_read_only(busy)
+    def _show_capture(self, capture: Capture) -> None:
+        state = self._state or self._service.state()
+        self.result.show_capture(capture, online=state.online, waiting=state.counts.unsynced)
 
-    def _on_service_submitted(self, result: IntakeResult) -> None:
-        self.result.show_created(result)
-        cand = result.candidate
-        self.statusBar().showMessage(
-            f"Created {cand.first_name} {cand.last_name} (#{cand.numeric_id}). Next candidate."
+    def _check_duplicates(self) -> None:
+        email, phone, slug = duplicate_keys(self.form.draft(), region=self.form.region)
+        matches = self._service.find_duplicates(
+            email_key=email, phone=phone, linkedin_slug=slug, exclude_id=self._editing
         )
-        self.form.clear_for_next()
+        self.form.set_duplicate_hint(duplicate_text(matches[0]) if matches else None)
 
-    def _on_service_submit_failed(self, exc: BaseException) -> None:
-        self.form.set_read_only(False)
-        if not isinstance(exc, e.DeelError):
-            hint = f" Details are in the log: {self._log_hint}" if self._log_hint else ""
-            self.result.show_error(
-                "Not created — something went wrong inside deel-intake.",
-                f"What you typed is still here.{hint}",
-            )
-            self.statusBar().showMessage("Not created.")
-            return
-        log.info("Submit failed: %s", exc.support_text())
-        if isinstance(exc, e.FieldRejectedError):
-            self.form.show_errors(exc.fields)
-            self.result.show_error("Not created — " + exc.user_message, " ".join(exc.general))
-        elif isinstance(exc, e.DuplicateEmailError):
-            self.form.show_errors({"email": exc.user_message})
-            self.result.show_error("Not created — " + exc.user_message)
-        elif isinstance(exc, e.AuthError | e.NoTokenError):
-            self.result.show_error("Not created — " + exc.user_message, offer_settings=True)
+    # ------------------------------------------------------------------ slots
+    def _on_form_draft_edited(self, field: str) -> None:
+        if field in ("email", "phone", "linkedin"):
+            self._duplicate_timer.start()
+
+    def _on_service_saved(self, capture: Capture) -> None:
+        if self.tabs.currentIndex() == 1:
+            self.outbox.select_capture(capture.id)
+
+    def _on_service_capture_changed(self, capture_id: str) -> None:
+        if capture_id == self.result.capture_id:
+            self._show_capture(self._service.get(capture_id))
+
+    def _on_service_state_changed(self, state: SyncState) -> None:
+        self._state = state
+        counts = state.counts
+        if state.paused:
+            self.banner_text.setText(state.paused)
+        self.banner.setVisible(bool(state.paused))
+        if state.paused:
+            net, text = "error", "Paused"
+        elif state.online is False:
+            net, text = "offline", "Offline"
+        elif state.syncing:
+            net, text = "busy", "Syncing…"
+        elif state.online:
+            net, text = "ok", "Online"
         else:
-            more = "What you typed is still here: press Enter to try again."
-            if exc.api_req_id:
-                more += f" (Deel request id {exc.api_req_id})"
-            self.result.show_error("Not created — " + exc.user_message, more)
-        self.statusBar().showMessage("Not created.")
+            net, text = "busy", "Connecting…"
+        self.net_icon.setPixmap(icon(net).pixmap(16, 16))
+        self.net_label.setText(text)
+        parts = [f"{counts.waiting + counts.sending} waiting"]
+        if counts.needs_attention:
+            n = counts.needs_attention
+            parts.append(f"{n} need{'s' if n == 1 else ''} attention")
+        self.queue_label.setText(" · ".join(parts))
+        last = state.last_sync_at
+        self.last_sync_label.setText(
+            f"Last sync {last.astimezone().strftime('%H:%M')}" if last else "Not synced yet"
+        )
+        unsynced = counts.unsynced
+        self.tabs.setTabText(1, f"Outbox ({unsynced} not in Deel)" if unsynced else "Outbox")
 
     def _on_service_sources_loaded(self, slugs: list[str], live: bool) -> None:
         self.form.set_sources(slugs)
@@ -231,7 +380,7 @@ class MainWindow(QMainWindow):
         self.form.set_region(settings.phone_region)
         self._show_environment()
         if environment_changed:
-            self._service.reset_client()
+            self._service.credentials_changed()
             self._service.load_sources()
 
     def _on_dialog_finished(self) -> None:
@@ -240,5 +389,9 @@ class MainWindow(QMainWindow):
         self._dialog = None
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        unsynced = self._service.state().counts.unsynced
+        if unsynced and not self.ask_quit(self, unsynced):
+            event.ignore()
+            return
         self._service.shutdown()
         super().closeEvent(event)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deel_intake.api.models import IntakeResult
+from deel_intake.domain.capture import Capture, Status
 from deel_intake.domain.sources import source_label
 from deel_intake.ui.resources import icon
 
@@ -26,6 +26,7 @@ class ResultPanel(QFrame):
     but every state also has an icon and words: colour is never the only signal."""
 
     settings_requested = Signal()
+    edit_requested = Signal(str)  # capture id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +69,9 @@ class ResultPanel(QFrame):
 
         self.settings_button = QPushButton("Open Settings", self)
         self.settings_button.clicked.connect(self.settings_requested)
+        self.edit_button = QPushButton("Edit", self)
+        self.edit_button.setAccessibleName("Edit this capture")
+        self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.capture_id))
 
         top = QHBoxLayout()
         top.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -76,25 +80,32 @@ class ResultPanel(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.body)
         layout.addWidget(self._details)
-        layout.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignLeft)
+        actions = QHBoxLayout()
+        actions.addWidget(self.settings_button)
+        actions.addWidget(self.edit_button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
         self._deel_id = ""
+        self.capture_id: str = ""
         self.clear()
 
     # ------------------------------------------------------------------ states
     def clear(self) -> None:
         self.setVisible(False)
         self._deel_id = ""
+        self.capture_id = ""
 
     def _show(self, kind: str, headline: str, body: str = "") -> None:
         self.setProperty("kind", kind)
         self.style().unpolish(self)
         self.style().polish(self)
-        self._icon.setPixmap(icon({"ok": "ok", "busy": "busy"}.get(kind, kind)).pixmap(24, 24))
+        self._icon.setPixmap(icon(kind).pixmap(24, 24))
         self.headline.setText(headline)
         self.body.setText(body)
         self.body.setVisible(bool(body))
         self._details.setVisible(False)
         self.settings_button.setVisible(False)
+        self.edit_button.setVisible(False)
         self.setVisible(True)
 
     def show_busy(self, text: str) -> None:
@@ -103,29 +114,64 @@ class ResultPanel(QFrame):
     def show_error(self, headline: str, body: str = "", *, offer_settings: bool = False) -> None:
         self._show("error", headline, body)
         self.settings_button.setVisible(offer_settings)
+        self.capture_id = ""
 
     def show_warning(self, headline: str, body: str = "") -> None:
         self._show("warning", headline, body)
 
-    def show_created(self, result: IntakeResult) -> None:
-        cand = result.candidate
-        name = f"{cand.first_name} {cand.last_name}"
-        if result.source_applied:
-            self._show("ok", f"{name} is in Deel.")
-            source = source_label(result.source)
+    def show_capture(self, capture: Capture, *, online: bool | None, waiting: int) -> None:
+        """Where this capture stands, in words: saved, sending, in Deel, or what to fix."""
+        self.capture_id = capture.id
+        name = capture.candidate.full_name
+        status = capture.status
+        if status.done:
+            self._show_in_deel(capture)
+        elif status is Status.NEEDS_ATTENTION:
+            self._show(
+                "error",
+                f"Needs attention — {name} is not in Deel yet.",
+                f"{capture.last_error or ''} Press Edit, fix it and send it again.".strip(),
+            )
+            self.edit_button.setVisible(True)
+        elif status is Status.SENDING:
+            self._show("busy", f"Saved — sending {name} to Deel…")
+        elif capture.last_error:
+            self._show(
+                "offline",
+                f"Saved — {name} is not in Deel yet ({waiting} waiting).",
+                f"{capture.last_error} It is safe on this laptop and will be sent automatically.",
+            )
+        elif online is False:
+            self._show(
+                "offline",
+                f"Saved offline — {waiting} waiting.",
+                f"{name} will be sent to Deel when the network is back.",
+            )
         else:
+            self._show("busy", "Saved — sending to Deel…", name)
+
+    def _show_in_deel(self, capture: Capture) -> None:
+        name = capture.candidate.full_name
+        if capture.status is Status.ALREADY_IN_DEEL:
+            self._show("ok", f"{name} was already in Deel — linked, not created again.")
+            source = "left as Deel has it"
+        elif capture.source_applied is False:
             self._show(
                 "warning",
                 f"{name} is in Deel, but the source was not set.",
-                f"Why: {result.source_error or 'unknown'} Set it in Deel by hand if it matters.",
+                f"Why: {capture.source_error or 'unknown'} Set it in Deel by hand if it matters.",
             )
-            source = f"not set ({source_label(result.source)} was chosen)"
-        self._deel_id = cand.id
-        self.values["email"].setText(cand.email)
-        self.values["deel_id"].setText(cand.id)
-        self.values["numeric_id"].setText(f"#{cand.numeric_id}")
-        local = cand.created_at.astimezone()
-        self.values["created"].setText(local.strftime("%d %b %Y, %H:%M:%S"))
+            source = f"not set ({source_label(capture.candidate.source)} was chosen)"
+        else:
+            self._show("ok", f"{name} is in Deel.")
+            pending = capture.source_applied is None
+            source = source_label(capture.candidate.source) + (" (being set…)" if pending else "")
+        self._deel_id = capture.deel_id or ""
+        self.values["email"].setText(capture.candidate.email)
+        self.values["deel_id"].setText(self._deel_id)
+        self.values["numeric_id"].setText(f"#{capture.deel_numeric_id}")
+        created = capture.deel_created_at or capture.updated_at or capture.captured_at
+        self.values["created"].setText(created.astimezone().strftime("%d %b %Y, %H:%M:%S"))
         self.values["source"].setText(source)
         self.copy_button.setText("Copy Deel id")
         self._details.setVisible(True)
