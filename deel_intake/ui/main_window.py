@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
         self._show_environment()
         self._on_service_state_changed(service.state())
         bar.showMessage("Ready.")
-        QTimer.singleShot(0, self.form.edits["first_name"].setFocus)
+        self.form.edits["first_name"].setFocus()
 
     # ------------------------------------------------------------------ actions
     def submit(self) -> None:
