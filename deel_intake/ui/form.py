@@ -150,7 +150,7 @@ class CandidateForm(QWidget):
     def set_region(self, region: str) -> None:
         self.region = region.upper()
         self.phone_hint.setText(
-            f"Numbers without + are read as {region_name(self.region)} numbers."
+            f"Numbers without + are read as numbers in {region_name(self.region)}."
         )
 
     def set_read_only(self, read_only: bool) -> None:

@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(body)
-        self.resize(760, 720)
+        self.resize(900, 720)
 
         # status bar: connectivity, queue, last sync — words and icons, not colour alone
         self.net_icon = QLabel(self)
