@@ -10,13 +10,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv run demo test test-fast lint fmt clean deps-test deps-run
+.PHONY: help venv run demo test lint fmt clean deps-test deps-run deps-package package package-test
+
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -n 1)
+ARCH := $(shell uname -m)
+RELEASE := deel-intake-$(VERSION)-linux-$(ARCH)
 
 help:
 	@echo "make run    set up (first time) and start deel-intake"
 	@echo "make demo   start deel-intake against the built-in stand-in of Deel's API"
 	@echo "make test   set up (first time) and run every test"
 	@echo "make lint   ruff, mypy --strict and the import-linter contracts"
+	@echo "make package       build dist/$(RELEASE).tar.gz (PyInstaller, one folder)"
+	@echo "make package-test  build from a clean tree, self-check it, start it offscreen"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "deel-intake needs Python 3.11 or newer"; exit 1; }
@@ -32,6 +38,9 @@ deps-run:
 
 deps-test:
 	@bash .ci/debian-packages test
+
+deps-package:
+	@bash .ci/debian-packages package
 
 run: venv deps-run
 	$(BIN)/deel-intake
@@ -53,6 +62,37 @@ lint: venv
 fmt: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The Linux bundle: dist/deel-intake/ and dist/$(RELEASE).tar.gz holding it, the .desktop
+# file, the icon and install.sh. SRC is the tree to build from (package-test uses a clean one).
+SRC ?= .
+package: venv deps-package
+	$(BIN)/python -m pip install --quiet -e '.[package]'
+	rm -rf $(SRC)/build/pyinstaller $(SRC)/dist/deel-intake $(SRC)/dist/$(RELEASE)
+	cd $(SRC) && $(abspath $(BIN))/pyinstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/deel-intake.spec
+	mkdir -p $(SRC)/dist/$(RELEASE)
+	cp -R $(SRC)/dist/deel-intake $(SRC)/dist/$(RELEASE)/
+	cp $(SRC)/packaging/deel-intake.desktop $(SRC)/packaging/deel-intake.png \
+		$(SRC)/packaging/install.sh $(SRC)/dist/$(RELEASE)/
+	tar -C $(SRC)/dist -czf $(SRC)/dist/$(RELEASE).tar.gz $(RELEASE)
+	rm -rf $(SRC)/dist/$(RELEASE)
+	@echo "bundle: $$(du -sb $(SRC)/dist/deel-intake | awk '{printf "%.1f MiB", $$1/1048576}') unpacked," \
+		"$$(du -b $(SRC)/dist/$(RELEASE).tar.gz | awk '{printf "%.1f MiB", $$1/1048576}') as $(RELEASE).tar.gz"
+
+# Build from a clean export of HEAD (nothing untracked can leak in), then check the frozen
+# app: --self-check under a private D-Bus session with a real gnome-keyring, and a start
+# offscreen that shows the window and quits.
+package-test: venv deps-package
+	@start=$$(date +%s); \
+	rm -rf build/clean && mkdir -p build/clean && git archive HEAD | tar -x -C build/clean && \
+	$(MAKE) --no-print-directory package SRC=build/clean && \
+	frozen=build/clean/dist/deel-intake/deel-intake && data=$$(mktemp -d) && \
+	QT_QPA_PLATFORM=offscreen bash tests/with-keychain.sh $$frozen --self-check --data-dir $$data && \
+	QT_QPA_PLATFORM=offscreen $$frozen --quit-when-ready --data-dir $$data && \
+	$$frozen --data-dir $$data status && \
+	rm -rf $$data && \
+	echo "package-test passed in $$(( $$(date +%s) - start )) s"
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,6 +164,19 @@ def _install_crash_handler(log_file: Path) -> None:
 
     sys.excepthook = handler
 
+    def thread_handler(hook_args: threading.ExceptHookArgs) -> None:
+        log.critical(
+            "Unexpected error in thread %s",
+            hook_args.thread.name if hook_args.thread else "?",
+            exc_info=(
+                hook_args.exc_type,
+                hook_args.exc_value or Exception(),
+                hook_args.exc_traceback,
+            ),
+        )
+
+    threading.excepthook = thread_handler
+
 
 def run_gui(args: argparse.Namespace) -> int:
     from deel_intake.logs import setup_logging
@@ -186,7 +200,18 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setWindowIcon(icon("deel-intake"))
     app.setStyleSheet(stylesheet())
 
+    from deel_intake.services.single_instance import SingleInstance
+
+    instance = SingleInstance(paths.data / ("demo" if args.demo else ""), app)
+    if not instance.claim():
+        print(
+            "deel-intake is already running with this data folder; its window was brought forward.",
+            file=sys.stderr,
+        )
+        return 0
     parts = build_app(paths, demo=args.demo)
+    instance.activation_requested.connect(parts.window.bring_forward)
+    app.aboutToQuit.connect(instance.release)
     parts.window.show()
     if parts.stand_in is not None:
         pass

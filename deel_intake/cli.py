@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from deel_intake import __version__
 
@@ -31,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--verbose", action="store_true", help="log more, also to stderr")
     parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="check that this installation can work here (Qt, keychain, data folder, HTTPS)",
+    )
+    parser.add_argument(
         "--quit-when-ready",
         action="store_true",
         help=argparse.SUPPRESS,  # for start-up measurements: quit once the form can be typed in
@@ -48,8 +54,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _attach_windows_console() -> None:
+    """A windowed Windows executable starts without a console, so ``print`` goes nowhere.
+    When started from a terminal, attach to that terminal so the headless commands print."""
+    if sys.platform == "win32" and sys.stdout is None:
+        _attach(ctypes_module=__import__("ctypes"))
+
+
+def _attach(ctypes_module: Any) -> None:
+    if ctypes_module.windll.kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS
+        sys.stdout = open("CONOUT$", "w", encoding="utf-8", buffering=1)  # noqa: SIM115, PTH123
+        sys.stderr = open("CONOUT$", "w", encoding="utf-8", buffering=1)  # noqa: SIM115, PTH123
+        sys.stdin = open("CONIN$", encoding="utf-8")  # noqa: SIM115, PTH123
+
+
+HEADLESS = ("stand-in", "status", "sync", "export", "import")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if any(a in HEADLESS or a in ("--help", "-h", "--version", "--self-check") for a in arguments):
+        _attach_windows_console()
+    args = build_parser().parse_args(arguments)
+    if args.self_check:
+        from deel_intake.selfcheck import run_self_check
+
+        return run_self_check(args.data_dir)
     if args.command == "stand-in":
         from deel_intake.standin.cli import main as stand_in_main
 

@@ -15,15 +15,15 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from deel_intake.api.environments import Environment  # noqa: E402
-from deel_intake.app import DEMO_TOKEN, DemoTokens, build_app  # noqa: E402
-from deel_intake.standin import StandIn, StandInConfig  # noqa: E402
-from deel_intake.storage.paths import AppPaths  # noqa: E402
-from deel_intake.storage.settings import Settings, SettingsStore  # noqa: E402
-from deel_intake.ui.main_window import MainWindow  # noqa: E402
-from deel_intake.ui.resources import icon, stylesheet  # noqa: E402
+from deel_intake.api.environments import Environment
+from deel_intake.app import DEMO_TOKEN, DemoTokens, build_app
+from deel_intake.standin import StandIn, StandInConfig
+from deel_intake.storage.paths import AppPaths
+from deel_intake.storage.settings import Settings, SettingsStore
+from deel_intake.ui.main_window import MainWindow
+from deel_intake.ui.resources import icon, stylesheet
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 

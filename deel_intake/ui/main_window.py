@@ -281,6 +281,14 @@ class MainWindow(QMainWindow):
         self.edit_bar.setVisible(False)
         self.submit_button.setText(SUBMIT_TEXT)
 
+    def bring_forward(self) -> None:
+        """Another launch asked for this window: show it on top."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     def open_settings(self) -> None:
         if self._dialog is not None:
             self._dialog.raise_()
