@@ -90,6 +90,8 @@ package-test: venv deps-package
 	frozen=build/clean/dist/deel-intake/deel-intake && data=$$(mktemp -d) && \
 	QT_QPA_PLATFORM=offscreen bash tests/with-keychain.sh $$frozen --self-check --data-dir $$data && \
 	QT_QPA_PLATFORM=offscreen $$frozen --quit-when-ready --data-dir $$data && \
+	xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \
+		$$frozen --quit-when-ready --data-dir $$data && \
 	$$frozen --data-dir $$data status && \
 	rm -rf $$data && \
 	echo "package-test passed in $$(( $$(date +%s) - start )) s"
