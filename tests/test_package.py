@@ -148,3 +148,90 @@ def test_data_dir_option_puts_everything_in_one_place(tmp_path: Path) -> None:
     assert paths.data == tmp_path / "here"
     assert paths.settings_file.parent == tmp_path / "here"
     assert paths.log_file.parent == tmp_path / "here" / "logs"
+
+
+def test_a_second_copy_on_the_same_data_folder_brings_the_first_forward(
+    qtbot: object, tmp_path: Path
+) -> None:
+    from pytestqt.qtbot import QtBot
+
+    from deel_intake.services.single_instance import SingleInstance
+
+    assert isinstance(qtbot, QtBot)
+    first = SingleInstance(tmp_path / "a")
+    other_folder = SingleInstance(tmp_path / "b")
+    try:
+        assert first.claim() is True
+        assert other_folder.claim() is True  # another data folder is another app
+        second = SingleInstance(tmp_path / "a")
+        with qtbot.waitSignal(first.activation_requested, timeout=5000):
+            assert second.claim() is False
+    finally:
+        first.release()
+        other_folder.release()
+
+
+def test_a_second_process_exits_and_says_the_app_is_running(qtbot: object, tmp_path: Path) -> None:
+    from pytestqt.qtbot import QtBot
+
+    from deel_intake.services.single_instance import SingleInstance
+
+    assert isinstance(qtbot, QtBot)
+    holder = SingleInstance(tmp_path)
+    assert holder.claim()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    try:
+        with (
+            qtbot.waitSignal(holder.activation_requested, timeout=30_000),
+            subprocess.Popen(
+                [sys.executable, "-m", "deel_intake", "--data-dir", str(tmp_path)],
+                stderr=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                text=True,
+                env=env,
+            ) as proc,
+        ):
+            qtbot.waitUntil(lambda: proc.poll() is not None, timeout=30_000)
+            assert proc.stderr is not None
+            stderr = proc.stderr.read()
+    finally:
+        holder.release()
+    assert proc.returncode == 0
+    assert "already running" in stderr
+
+
+def test_the_crash_handler_logs_the_traceback_and_never_the_token(tmp_path: Path) -> None:
+    code = (
+        "import sys, logging\n"
+        "from pathlib import Path\n"
+        "from deel_intake.logs import setup_logging\n"
+        "from deel_intake.app import _install_crash_handler\n"
+        "log = Path(sys.argv[1])\n"
+        "setup_logging(log)\n"
+        "_install_crash_handler(log)\n"
+        "def submit(token):\n"
+        "    raise RuntimeError('boom while sending')\n"
+        "submit('tok-SECRET-123')\n"
+    )
+    log_file = tmp_path / "crash.log"
+    out = _run("-c", code, str(log_file))
+    assert out.returncode != 0
+    text = log_file.read_text()
+    assert "Unexpected error" in text
+    assert "RuntimeError: boom while sending" in text
+    assert "tok-SECRET-123" not in text
+
+
+def test_self_check_reports_each_part_and_fails_without_a_keychain(tmp_path: Path) -> None:
+    out = _run(
+        "-m", "deel_intake", "--self-check", "--data-dir", str(tmp_path),
+        env={"QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    )  # fmt: skip
+    assert out.returncode == 1
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith(f"deel-intake {deel_intake.__version__} (from source)")
+    assert any(line.startswith("  ✓ Qt: platform plugin 'offscreen' loaded") for line in lines)
+    assert any(line.startswith("  ✗ Keychain: no usable keychain") for line in lines)
+    assert any(line.startswith("  ✓ Data: ") for line in lines)
+    assert any(line.startswith("  ✓ HTTPS: httpx") for line in lines)
+    assert lines[-1] == "Self-check: 1 check(s) failed."

@@ -57,18 +57,25 @@ class SingleInstance(QObject):
         return True
 
     def release(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            self._server = None
+        server, self._server = self._server, None
+        if server is not None:
+            server.newConnection.disconnect(self._on_server_new_connection)
+            server.close()
+            server.deleteLater()
 
     def _on_server_new_connection(self) -> None:
         assert self._server is not None
         while (socket := self._server.nextPendingConnection()) is not None:
-            socket.readyRead.connect(lambda s=socket: self._on_socket_ready_read(s))
+            socket.readyRead.connect(self._on_socket_ready_read)
             socket.disconnected.connect(socket.deleteLater)
             if socket.bytesAvailable():
-                self._on_socket_ready_read(socket)
+                self._read(socket)
 
-    def _on_socket_ready_read(self, socket: QLocalSocket) -> None:
+    def _on_socket_ready_read(self) -> None:
+        socket = self.sender()
+        if isinstance(socket, QLocalSocket):
+            self._read(socket)
+
+    def _read(self, socket: QLocalSocket) -> None:
         if bytes(socket.readAll().data()).startswith(_SHOW.strip()):
             self.activation_requested.emit()
