@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from deel_intake import __version__
@@ -48,10 +49,27 @@ def build_parser() -> argparse.ArgumentParser:
     stand_in.add_argument("--token", default="stand-in-token")
     stand_in.add_argument("--rate-limit", type=int, default=5)
     stand_in.add_argument("--latency", type=float, default=0.0)
-    from deel_intake.headless import add_commands
-
-    add_commands(sub)
+    _add_headless_commands(sub)
     return parser
+
+
+def _add_headless_commands(sub: Any) -> None:
+    """status, sync, export, import: defined here so building the parser imports nothing."""
+    status = sub.add_parser("status", help="how many captures are waiting, in Deel, or stuck")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    sync = sub.add_parser(
+        "sync", help="send waiting captures to Deel (exit 0 when everything is in Deel)"
+    )
+    sync.add_argument("--once", action="store_true", help="one pass, then stop")
+    sync.add_argument("--base-url", help="Deel's API address (also DEEL_API_BASE_URL)")
+    sync.add_argument(
+        "--rate-limit", type=float, default=5.0, help="calls per second to Deel (default 5)"
+    )
+    export = sub.add_parser("export", help="write every capture to a CSV file (reconciliation)")
+    export.add_argument("file", type=Path)
+    imp = sub.add_parser("import", help="queue candidates from a CSV file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--region", help="phone region for numbers without + (default: Settings)")
 
 
 def _attach_windows_console() -> None:

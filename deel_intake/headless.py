@@ -38,29 +38,11 @@ from deel_intake.storage.settings import Settings, SettingsStore
 if TYPE_CHECKING:
     from deel_intake.api.client import DeelClient
 
-__all__ = ["add_commands", "run_command"]
+__all__ = ["run_command"]
 
 BASE_URL_ENV = "DEEL_API_BASE_URL"
 EXIT_OK, EXIT_UNSYNCED, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 MAX_IDLE_WAIT = 60.0
-
-
-def add_commands(sub: Any) -> None:
-    status = sub.add_parser("status", help="how many captures are waiting, in Deel, or stuck")
-    status.add_argument("--json", action="store_true", help="machine-readable output")
-    sync = sub.add_parser(
-        "sync", help="send waiting captures to Deel (exit 0 when everything is in Deel)"
-    )
-    sync.add_argument("--once", action="store_true", help="one pass, then stop")
-    sync.add_argument("--base-url", help=f"Deel's API address (also {BASE_URL_ENV})")
-    sync.add_argument(
-        "--rate-limit", type=float, default=5.0, help="calls per second to Deel (default 5)"
-    )
-    export = sub.add_parser("export", help="write every capture to a CSV file (reconciliation)")
-    export.add_argument("file", type=Path)
-    imp = sub.add_parser("import", help="queue candidates from a CSV file")
-    imp.add_argument("file", type=Path)
-    imp.add_argument("--region", help="phone region for numbers without + (default: Settings)")
 
 
 @dataclass

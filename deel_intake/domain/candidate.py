@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import asdict
 from functools import cached_property
 from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from deel_intake.domain.fields import FIELD_LABELS, FIELDS, CandidateDraft
 from deel_intake.domain.linkedin import LinkedInError, canonical_linkedin_url, linkedin_slug
 from deel_intake.domain.phone import PhoneError, normalise_phone
 
@@ -30,32 +32,10 @@ __all__ = [
     "validate_draft",
 ]
 
-FIELDS: Final = ("first_name", "last_name", "email", "phone", "linkedin", "source")
-FIELD_LABELS: Final = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "email": "Email",
-    "phone": "Phone",
-    "linkedin": "LinkedIn",
-    "source": "Source",
-}
 NAME_MAX: Final = 100
 EMAIL_MAX: Final = 254
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _SPACES = re.compile(r"\s+")
-
-
-class CandidateDraft(BaseModel):
-    """Exactly what was typed, field by field. Never normalised, never lost."""
-
-    model_config = ConfigDict(frozen=True)
-
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
-    phone: str = ""
-    linkedin: str = ""
-    source: str = ""
 
 
 class DraftInvalidError(ValueError):
@@ -239,7 +219,7 @@ def duplicate_keys(
 def validate_draft(draft: CandidateDraft, *, region: str) -> Candidate:
     """Validate every field at once; raise :class:`DraftInvalidError` with one message per field."""
     try:
-        return Candidate.model_validate(draft.model_dump(), context={"region": region})
+        return Candidate.model_validate(asdict(draft), context={"region": region})
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for err in exc.errors(include_url=False, include_input=False):

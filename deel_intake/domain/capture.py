@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from deel_intake.domain.candidate import Candidate
+if TYPE_CHECKING:
+    from deel_intake.domain.candidate import Candidate
 
 __all__ = ["Capture", "Counts", "DuplicateMatch", "Status"]
 

@@ -24,15 +24,14 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from deel_intake.api import errors as e
-from deel_intake.domain.candidate import Candidate
 from deel_intake.domain.sources import BUILTIN_SOURCES
-from deel_intake.engine.pacing import RateLimiter
-from deel_intake.engine.sync import RunReport, SyncEngine
 from deel_intake.services.worker import Worker
 from deel_intake.storage.outbox import Capture, Counts, DuplicateMatch, Outbox
 
 if TYPE_CHECKING:
     from deel_intake.api.client import DeelClient
+    from deel_intake.domain.candidate import Candidate
+    from deel_intake.engine.sync import RunReport, SyncEngine
 
 __all__ = ["OutboxService", "SyncState"]
 
@@ -260,6 +259,9 @@ class OutboxService(QObject):
 
     def _sync_job(self) -> RunReport:  # the sync thread
         if self._engine is None:
+            from deel_intake.engine.pacing import RateLimiter
+            from deel_intake.engine.sync import SyncEngine
+
             self._engine = SyncEngine(
                 Outbox(self._path),
                 self._client_factory,
@@ -268,8 +270,7 @@ class OutboxService(QObject):
             )
         return self._engine.run_once(self._cancel)
 
-    def _on_sync_done(self, report: Any) -> None:
-        assert isinstance(report, RunReport)
+    def _on_sync_done(self, report: RunReport) -> None:
         self._syncing = False
         if report.offline:
             self._online = False

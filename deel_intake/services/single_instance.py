@@ -6,8 +6,8 @@ listens; a later copy connects, asks it to show itself, and exits.
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import zlib
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -21,8 +21,8 @@ _SHOW = b"show\n"
 
 
 def instance_name(data_dir: Path) -> str:
-    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
-    return f"deel-intake-{digest}"
+    path = str(data_dir.resolve()).encode()
+    return f"deel-intake-{zlib.crc32(path):08x}{zlib.adler32(path):08x}"
 
 
 class SingleInstance(QObject):

@@ -23,16 +23,17 @@ import json
 import os
 import sqlite3
 import threading
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from deel_intake.api.models import CreatedCandidate
-from deel_intake.domain.candidate import Candidate
 from deel_intake.domain.capture import Capture, Counts, DuplicateMatch, Status
+
+if TYPE_CHECKING:
+    from deel_intake.api.models import CreatedCandidate
+    from deel_intake.domain.candidate import Candidate
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -130,6 +131,8 @@ _COLUMNS = (
 
 
 def _row_to_capture(row: sqlite3.Row) -> Capture:
+    from deel_intake.domain.candidate import Candidate  # pydantic: off the start-up path
+
     applied = row["source_applied"]
     return Capture(
         id=row["id"],
@@ -261,6 +264,8 @@ class Outbox:
         capture_id: str | None = None,
     ) -> Capture:
         """Commit a new capture, waiting to be sent. Returns once it is on disk."""
+        import uuid
+
         now = captured_at or utcnow()
         cid = capture_id or str(uuid.uuid4())
         columns = _candidate_columns(candidate)
@@ -276,6 +281,8 @@ class Outbox:
 
     def add_many(self, candidates: Iterable[Candidate]) -> int:
         """Queue many captures in one transaction (CSV import)."""
+        import uuid
+
         count = 0
         with self._tx() as db:
             for candidate in candidates:

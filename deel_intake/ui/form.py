@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -16,16 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deel_intake.domain.candidate import (
-    FIELD_LABELS,
-    FIELDS,
-    Candidate,
-    CandidateDraft,
-    DraftInvalidError,
-    validate_draft,
-)
+from deel_intake.domain.fields import FIELD_LABELS, FIELDS, CandidateDraft
 from deel_intake.domain.phone import region_name
 from deel_intake.domain.sources import BUILTIN_SOURCES, source_label
+
+if TYPE_CHECKING:
+    from deel_intake.domain.candidate import Candidate
 
 __all__ = ["CandidateForm"]
 
@@ -170,6 +167,8 @@ class CandidateForm(QWidget):
     # ------------------------------------------------------------------ validation
     def validate(self) -> Candidate | None:
         """Validate everything; show every message; focus the first bad field."""
+        from deel_intake.domain.candidate import DraftInvalidError, validate_draft
+
         try:
             candidate = validate_draft(self.draft(), region=self.region)
         except DraftInvalidError as exc:
@@ -218,6 +217,8 @@ class CandidateForm(QWidget):
         if not self.edits[name].text().strip() and name not in self._touched:
             return
         self._touched.add(name)
+        from deel_intake.domain.candidate import DraftInvalidError, validate_draft
+
         try:
             validate_draft(self.draft(), region=self.region)
         except DraftInvalidError as exc:

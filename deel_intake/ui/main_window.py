@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -22,18 +21,18 @@ from PySide6.QtWidgets import (
 
 from deel_intake import APP_TITLE
 from deel_intake.api.environments import Environment
-from deel_intake.domain.candidate import CandidateDraft, duplicate_keys
 from deel_intake.domain.capture import DuplicateMatch, Status
+from deel_intake.domain.fields import CandidateDraft
 from deel_intake.storage.settings import Settings, SettingsStore
 from deel_intake.ui.form import CandidateForm
-from deel_intake.ui.outbox_view import OutboxView
 from deel_intake.ui.resources import icon
 from deel_intake.ui.result import ResultPanel
-from deel_intake.ui.settings_dialog import SettingsDialog, TokenKeeper
 
 if TYPE_CHECKING:
     from deel_intake.domain.capture import Capture
     from deel_intake.services.outbox import OutboxService, SyncState
+    from deel_intake.ui.outbox_view import OutboxView
+    from deel_intake.ui.settings_dialog import SettingsDialog, TokenKeeper
 
 __all__ = ["MainWindow"]
 
@@ -60,6 +59,8 @@ def duplicate_text(match: DuplicateMatch) -> str:
 
 def ask_before_quitting(parent: QWidget, unsynced: int) -> bool:
     """Say plainly what happens to captures that are not in Deel yet."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(
         QMessageBox.Icon.Information,
         "Captures waiting",
@@ -170,11 +171,15 @@ class MainWindow(QMainWindow):
         capture_layout.addWidget(self.result)
         capture_layout.addStretch(1)
 
-        self.outbox = OutboxView(service, self)
-        self.outbox.edit_requested.connect(self.edit_capture)
+        # The outbox tab is built the first time it is needed: its table classes cost start-up
+        # time, and the recruiter's first look is at the form.
+        self._outbox: OutboxView | None = None
+        self._outbox_page = QWidget(self)
+        QVBoxLayout(self._outbox_page).setContentsMargins(0, 0, 0, 0)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(capture_tab, "New candidate")
-        self.tabs.addTab(self.outbox, "Outbox")
+        self.tabs.addTab(self._outbox_page, "Outbox")
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
         body = QWidget(self)
         layout = QVBoxLayout(body)
@@ -220,6 +225,22 @@ class MainWindow(QMainWindow):
         bar.showMessage("Ready.")
         self.form.edits["first_name"].setFocus()
 
+    @property
+    def outbox(self) -> OutboxView:
+        if self._outbox is None:
+            from deel_intake.ui.outbox_view import OutboxView
+
+            self._outbox = OutboxView(self._service, self._outbox_page)
+            self._outbox.edit_requested.connect(self.edit_capture)
+            layout = self._outbox_page.layout()
+            assert layout is not None
+            layout.addWidget(self._outbox)
+        return self._outbox
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if index == 1:
+            _ = self.outbox
+
     # ------------------------------------------------------------------ actions
     def submit(self) -> None:
         candidate = self.form.validate()
@@ -227,7 +248,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Fix the highlighted fields, then press Enter.")
             return
         if candidate.source != self._settings.source:
-            self._save_settings(self._settings.model_copy(update={"source": candidate.source}))
+            self._save_settings(self._settings.with_(source=candidate.source))
         try:
             if self._editing is not None:
                 capture = self._service.resubmit(self._editing, candidate)
@@ -293,6 +314,8 @@ class MainWindow(QMainWindow):
         if self._dialog is not None:
             self._dialog.raise_()
             return
+        from deel_intake.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self._settings, self._tokens, self, locked_environment=self._demo)
         dialog.settings_changed.connect(self._on_dialog_settings_changed)
         dialog.token_changed.connect(self._service.credentials_changed)
@@ -320,6 +343,8 @@ class MainWindow(QMainWindow):
         self.result.show_capture(capture, online=state.online, waiting=state.counts.unsynced)
 
     def _check_duplicates(self) -> None:
+        from deel_intake.domain.candidate import duplicate_keys
+
         email, phone, slug = duplicate_keys(self.form.draft(), region=self.form.region)
         matches = self._service.find_duplicates(
             email_key=email, phone=phone, linkedin_slug=slug, exclude_id=self._editing
@@ -332,8 +357,8 @@ class MainWindow(QMainWindow):
             self._duplicate_timer.start()
 
     def _on_service_saved(self, capture: Capture) -> None:
-        if self.tabs.currentIndex() == 1:
-            self.outbox.select_capture(capture.id)
+        if self._outbox is not None and self.tabs.currentIndex() == 1:
+            self._outbox.select_capture(capture.id)
 
     def _on_service_capture_changed(self, capture_id: str) -> None:
         if capture_id == self.result.capture_id:
@@ -373,7 +398,7 @@ class MainWindow(QMainWindow):
         self.form.set_sources(slugs)
         self.form.select_source(self._settings.source)
         if live and tuple(slugs) != self._settings.sources_cache:
-            self._save_settings(self._settings.model_copy(update={"sources_cache": tuple(slugs)}))
+            self._save_settings(self._settings.with_(sources_cache=tuple(slugs)))
 
     def _on_service_connection_checked(self, ok: bool, message: str) -> None:
         if self._dialog is not None:

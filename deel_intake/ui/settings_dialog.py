@@ -156,7 +156,7 @@ class SettingsDialog(QDialog):
     # ------------------------------------------------------------------ slots
     def _on_environment_changed(self) -> None:
         env = Environment(self.environment.currentData())
-        self._apply(self._settings.model_copy(update={"environment": env}))
+        self._apply(self._settings.with_(environment=env))
         self._sync_url_field()
         self.url_error.clear()
         self.test_result.clear()
@@ -174,12 +174,12 @@ class SettingsDialog(QDialog):
             return
         self.url_error.clear()
         self.url.setText(url)
-        self._apply(self._settings.model_copy(update={"custom_base_url": url}))
+        self._apply(self._settings.with_(custom_base_url=url))
         self._refresh_token_status()
 
     def _on_region_changed(self) -> None:
         code = str(self.region.currentData())
-        self._apply(self._settings.model_copy(update={"phone_region": code}))
+        self._apply(self._settings.with_(phone_region=code))
 
     def _on_save_token(self) -> None:
         text = self.token.text()
