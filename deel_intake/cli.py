@@ -65,6 +65,9 @@ def _add_headless_commands(sub: Any) -> None:
     sync.add_argument(
         "--rate-limit", type=float, default=5.0, help="calls per second to Deel (default 5)"
     )
+    sync.add_argument(
+        "--concurrency", type=int, default=4, help="requests in flight at once (default 4)"
+    )
     export = sub.add_parser("export", help="write every capture to a CSV file (reconciliation)")
     export.add_argument("file", type=Path)
     imp = sub.add_parser("import", help="queue candidates from a CSV file")

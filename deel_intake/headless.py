@@ -167,7 +167,12 @@ def _sync(args: argparse.Namespace, ctx: _Context) -> int:
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, lambda *_: cancel.set())
-    engine = SyncEngine(Outbox(ctx.outbox_path), factory, limiter=RateLimiter(args.rate_limit))
+    engine = SyncEngine(
+        Outbox(ctx.outbox_path),
+        factory,
+        limiter=RateLimiter(args.rate_limit),
+        concurrency=max(1, args.concurrency),
+    )
     try:
         engine.resume()  # asked for explicitly: try even if the app had paused
         while True:

@@ -1067,3 +1067,14 @@ def test_the_rest_prefix_works_too(stand_in: StandIn) -> None:
         "/rest/ats/candidates",
         f"/rest/ats/candidates/{created.id}",
     ]
+
+
+def test_a_short_token_never_alters_a_successful_answer(stand_in: StandIn) -> None:
+    """Regression: scrubbing the token out of error texts once replaced every 't' in a
+    success body when the token was 't'. Success bodies are never touched."""
+    stand_in.set_tokens({"t": ["ats:read", "ats:write"]})
+    with DeelClient(stand_in.base_url, lambda: "t") as client:
+        created = client.create_candidate(
+            make_candidate(email="tt@test.example"), idempotency_key="k"
+        )
+    assert created.email == "tt@test.example"

@@ -217,18 +217,24 @@ def _preview(text: str) -> str:
 def _parse(response: httpx.Response) -> dict[str, Any]:
     status = response.status_code
     raw = response.text
-    token = _sent_token(response)
-    if token and token in raw:  # a server that echoes the token must not put it in our errors
-        raw = raw.replace(token, "<token>")
     body: Any = None
     if raw.strip():
         try:
             body = json.loads(raw)
         except ValueError:
             body = None
+    if 200 <= status < 300 and isinstance(body, dict):
+        return body
+    # From here on the answer becomes an error text: a server that echoes the token must not
+    # put it there. (Only long strings are replaced: a success body is never touched.)
+    token = _sent_token(response)
+    if token and len(token) >= 8 and token in raw:
+        raw = raw.replace(token, "<token>")
+        try:
+            body = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            body = None
     if 200 <= status < 300:
-        if isinstance(body, dict):
-            return body
         kind = (
             "an empty answer"
             if not raw.strip()

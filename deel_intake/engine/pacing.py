@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 __all__ = ["RateLimiter", "backoff_delay"]
 
@@ -29,57 +29,86 @@ def backoff_delay(
 
 class RateLimiter:
     """At most ``rate`` calls in any rolling ``window`` seconds (Deel: 5 per second per
-    organization). ``margin`` widens the window a little so that calls which leave here
-    evenly spaced still arrive under the limit after network jitter."""
+    organization), counted the way the server sees them.
+
+    A call taken with :meth:`slot` holds its place in the window from the moment it is sent
+    until its answer arrives, and the window is counted from the answer: the server received
+    the request somewhere in between, so a call can never land in the server's window early,
+    however late the network delivered an earlier one. :meth:`acquire` alone counts from the
+    moment it returns (for callers that can't say when the call ended). ``margin`` widens the
+    window a little more for clock granularity.
+    """
+
+    _IN_FLIGHT = float("inf")
 
     def __init__(
         self,
         rate: float,
         window: float = 1.0,
         *,
-        margin: float = 0.02,
+        margin: float = 0.005,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
+        if rate * window < 1:  # fewer than one call per window: one call per 1/rate seconds
+            window = 1 / rate
         self.window = window + margin
         self._clock = clock
         self._slots = max(1, int(rate * window))
-        self._sent: deque[float] = deque()
+        self._taken: list[list[float]] = []  # [time]; _IN_FLIGHT while the call runs
         self._blocked_until = 0.0
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
+
+    def _prune(self, now: float) -> None:
+        self._taken = [s for s in self._taken if now - s[0] < self.window]
 
     def delay(self) -> float:
         """How long the next call must wait (0 when it may go now)."""
         with self._lock:
-            now = self._clock()
-            while self._sent and now - self._sent[0] >= self.window:
-                self._sent.popleft()
-            wait = max(0.0, self._blocked_until - now)
-            if len(self._sent) >= self._slots:
-                wait = max(wait, self._sent[0] + self.window - now)
-            return wait
+            return self._delay(self._clock())
 
-    def acquire(self, cancel: threading.Event | None = None) -> bool:
-        """Wait for a slot and take it; ``False`` when ``cancel`` was set while waiting."""
+    def _delay(self, now: float) -> float:
+        self._prune(now)
+        wait = max(0.0, self._blocked_until - now)
+        if len(self._taken) >= self._slots:
+            ended = [s[0] for s in self._taken if s[0] != self._IN_FLIGHT]
+            # every slot busy with a call still running: wait for one to end
+            wait = max(wait, min(ended) + self.window - now if ended else 0.01)
+        return wait
+
+    def _take(self, cancel: threading.Event | None, value: float | None) -> list[float] | None:
         while True:
-            wait = self.delay()
-            if wait <= 0:
-                with self._lock:
-                    # re-check under the lock: delay() and append() must agree
-                    now = self._clock()
-                    if len(self._sent) < self._slots or now - self._sent[0] >= self.window:
-                        if len(self._sent) >= self._slots:
-                            self._sent.popleft()
-                        self._sent.append(now)
-                        return True
-                continue
+            with self._lock:
+                now = self._clock()
+                wait = self._delay(now)
+                if wait <= 0:
+                    slot = [now if value is None else value]
+                    self._taken.append(slot)
+                    return slot
             if cancel is not None:
                 if cancel.wait(wait):
-                    return False
+                    return None
             else:
                 time.sleep(wait)
+
+    def acquire(self, cancel: threading.Event | None = None) -> bool:
+        """Wait for a slot and take it, counted from now; ``False`` when ``cancel`` was set
+        while waiting."""
+        return self._take(cancel, None) is not None
+
+    @contextmanager
+    def slot(self, cancel: threading.Event | None = None) -> Iterator[bool]:
+        """``with limiter.slot(cancel) as ok:`` make one call; it counts until it ends."""
+        taken = self._take(cancel, self._IN_FLIGHT)
+        try:
+            yield taken is not None
+        finally:
+            if taken is not None:
+                with self._lock:
+                    taken[0] = self._clock()
+                    self._lock.notify_all()
 
     def penalize(self, seconds: float) -> None:
         """Deel said 429: send nothing for ``seconds``."""

@@ -20,7 +20,8 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
@@ -60,6 +61,15 @@ class RunReport:
     cancelled: bool = False
     errors: list[str] = field(default_factory=list)
 
+    def merge(self, other: RunReport) -> None:
+        for name in ("created", "linked", "needs_attention", "retried", "sources_set", "calls",
+                     "rate_limited"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.paused = self.paused or other.paused
+        self.offline = self.offline or other.offline
+        self.cancelled = self.cancelled or other.cancelled
+        self.errors.extend(other.errors)
+
     @property
     def clean(self) -> bool:
         """Nothing went wrong with the network or Deel during the run."""
@@ -83,6 +93,7 @@ class SyncEngine:
         clock: Callable[[], float] = time.time,
         rng: Callable[[], float] = random.random,
         on_change: Callable[[str], None] | None = None,
+        concurrency: int = 1,
     ) -> None:
         self.outbox = outbox
         self._client_factory = client_factory
@@ -92,6 +103,8 @@ class SyncEngine:
         self._clock = clock
         self._rng = rng
         self._on_change = on_change or (lambda _id: None)
+        self.concurrency = max(1, concurrency)
+        self._local = threading.local()
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -104,9 +117,23 @@ class SyncEngine:
             self._client = None
 
     @property
+    def _box(self) -> Outbox:
+        """This thread's connection to the outbox (SQLite connections stay in one thread)."""
+        box: Outbox = getattr(self._local, "box", self.outbox)
+        return box
+
+    @property
     def client(self) -> DeelClient:
         if self._client is None:
-            self._client = self._client_factory()
+            from deel_intake.api.environments import InvalidBaseURLError
+
+            try:
+                self._client = self._client_factory()
+            except InvalidBaseURLError as exc:
+                # A wrong address in Settings: every capture would fail alike, so it pauses.
+                raise e.NotFoundError(
+                    f"The Deel address in Settings can't be used: {exc}"
+                ) from None
         return self._client
 
     @property
@@ -126,6 +153,7 @@ class SyncEngine:
         if not self.lock.try_acquire():
             report.locked_out = True
             return report
+        self._local.box = self.outbox
         try:
             # We hold the lock, so nobody is sending: a capture still marked "sending" was
             # left by a crash (ours or another copy's) and its outcome is unknown.
@@ -134,33 +162,101 @@ class SyncEngine:
                 self.outbox.recover_interrupted()
                 for capture_id in stale:
                     self._on_change(capture_id)
-            transient_in_a_row = 0
-            while True:
-                if cancel is not None and cancel.is_set():
-                    report.cancelled = True
-                    break
-                capture = self.outbox.next_due(self._clock())
-                if capture is None:
-                    break
-                try:
-                    ok = self._process(capture, report, cancel)
-                except _StopRun:
-                    break
-                transient_in_a_row = 0 if ok else transient_in_a_row + 1
-                if transient_in_a_row >= MAX_TRANSIENT_IN_A_ROW:
-                    break
+            if self.concurrency > 1:
+                self._run_concurrently(report, cancel)
+            else:
+                self._run_serially(report, cancel)
             if report.clean and not report.cancelled:
                 self.outbox.record_sync()
         finally:
             self.lock.release()
         return report
 
+    def _run_serially(self, report: RunReport, cancel: threading.Event | None) -> None:
+        transient_in_a_row = 0
+        while True:
+            if cancel is not None and cancel.is_set():
+                report.cancelled = True
+                return
+            capture = self.outbox.next_due(self._clock())
+            if capture is None:
+                return
+            try:
+                ok = self._process(capture, report, cancel)
+            except _StopRun:
+                return
+            transient_in_a_row = 0 if ok else transient_in_a_row + 1
+            if transient_in_a_row >= MAX_TRANSIENT_IN_A_ROW:
+                return
+
+    def _run_concurrently(self, report: RunReport, cancel: threading.Event | None) -> None:
+        """Up to ``concurrency`` captures in flight, started oldest first, so that the
+        network's latency does not bound the throughput: Deel's limit does. Each capture's
+        own steps stay in order; the limiter is shared; each task has its own connection
+        to the outbox."""
+        from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+        try:
+            _ = self.client  # built once, here, and shared: httpx.Client is thread-safe
+        except e.NotFoundError as exc:
+            report.paused = exc.user_message
+            self.outbox.set_meta(PAUSED_KEY, exc.user_message)
+            return
+        stop = threading.Event()
+        in_flight: dict[Future[tuple[bool, RunReport]], str] = {}
+        transient_in_a_row = 0
+
+        def task(capture: Capture) -> tuple[bool, RunReport]:
+            local = RunReport()
+            self._local.box = Outbox(self.outbox.path)
+            try:
+                return self._process(capture, local, cancel), local
+            except _StopRun:
+                stop.set()
+                return True, local
+            finally:
+                self._local.box.close()
+
+        def collect(done: set[Future[tuple[bool, RunReport]]]) -> None:
+            nonlocal transient_in_a_row
+            for future in done:
+                in_flight.pop(future)
+                ok, local = future.result()
+                report.merge(local)
+                transient_in_a_row = 0 if ok else transient_in_a_row + 1
+                if transient_in_a_row >= MAX_TRANSIENT_IN_A_ROW or local.offline or local.paused:
+                    stop.set()
+
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="deel-intake-sync") as pool:
+            while not stop.is_set():
+                if cancel is not None and cancel.is_set():
+                    report.cancelled = True
+                    break
+                if len(in_flight) >= self.concurrency:
+                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    collect(done)
+                    continue
+                capture = self.outbox.next_due(self._clock(), exclude=in_flight.values())
+                if capture is None:
+                    if not in_flight:
+                        break
+                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    collect(done)
+                    continue
+                in_flight[pool.submit(task, capture)] = capture.id
+            done, _ = wait(in_flight)
+            collect(done)
+
     # ------------------------------------------------------------------ one capture
-    def _call(self, report: RunReport, cancel: threading.Event | None) -> None:
-        if not self.limiter.acquire(cancel):
-            report.cancelled = True
-            raise _StopRun
-        report.calls += 1
+    @contextmanager
+    def _call(self, report: RunReport, cancel: threading.Event | None) -> Iterator[None]:
+        """One request to Deel, paced: it holds a place in the rate window until it ends."""
+        with self.limiter.slot(cancel) as ok:
+            if not ok:
+                report.cancelled = True
+                raise _StopRun
+            report.calls += 1
+            yield
 
     def _process(self, capture: Capture, report: RunReport, cancel: threading.Event | None) -> bool:
         """Do the capture's next step. ``False`` after a transient failure."""
@@ -193,18 +289,18 @@ class SyncEngine:
         return True
 
     def _create(self, capture: Capture, report: RunReport, cancel: threading.Event | None) -> None:
-        self.outbox.mark_sending(capture.id)  # committed before any request leaves
+        self._box.mark_sending(capture.id)  # committed before any request leaves
         self._on_change(capture.id)
         if capture.needs_lookup and self._link_existing(capture, report, cancel, already=False):
             return
-        self._call(report, cancel)
         try:
-            created = self.client.create_candidate(
-                capture.candidate, idempotency_key=capture.idempotency_key
-            )
+            with self._call(report, cancel):
+                created = self.client.create_candidate(
+                    capture.candidate, idempotency_key=capture.idempotency_key
+                )
         except e.DuplicateEmailError as exc:
             if not self._link_existing(capture, report, cancel, already=True):
-                self.outbox.mark_needs_attention(
+                self._box.mark_needs_attention(
                     capture.id,
                     message=(
                         "Deel says a candidate with this email exists, but it can't be found "
@@ -217,7 +313,7 @@ class SyncEngine:
                 self._on_change(capture.id)
             return
         except e.FieldRejectedError as exc:
-            self.outbox.mark_needs_attention(
+            self._box.mark_needs_attention(
                 capture.id,
                 message=exc.user_message
                 + ((" " + " ".join(exc.general)) if exc.fields and exc.general else ""),
@@ -227,10 +323,10 @@ class SyncEngine:
             report.needs_attention += 1
             self._on_change(capture.id)
             return
-        self.outbox.mark_created(capture.id, created)
+        self._box.mark_created(capture.id, created)
         report.created += 1
         self._on_change(capture.id)
-        self._apply_source(self.outbox.get(capture.id), report, cancel)
+        self._apply_source(self._box.get(capture.id), report, cancel)
 
     def _link_existing(
         self,
@@ -241,19 +337,19 @@ class SyncEngine:
         already: bool,
     ) -> bool:
         """Look the email up in Deel; link the capture to the candidate found."""
-        self._call(report, cancel)
-        existing: CreatedCandidate | None = self.client.find_by_email(capture.candidate.email)
+        with self._call(report, cancel):
+            existing: CreatedCandidate | None = self.client.find_by_email(capture.candidate.email)
         if existing is None:
             return False
-        self.outbox.mark_created(capture.id, existing, already=already)
+        self._box.mark_created(capture.id, existing, already=already)
         report.linked += 1
         self._on_change(capture.id)
         if already:
             # Someone else's candidate: never overwrite how Deel says they came in.
-            self.outbox.mark_source(capture.id, applied=False, error=ALREADY_SOURCE_NOTE)
+            self._box.mark_source(capture.id, applied=False, error=ALREADY_SOURCE_NOTE)
             self._on_change(capture.id)
         else:
-            self._apply_source(self.outbox.get(capture.id), report, cancel)
+            self._apply_source(self._box.get(capture.id), report, cancel)
         return True
 
     def _apply_source(
@@ -262,23 +358,23 @@ class SyncEngine:
         if capture.source_applied is not None or capture.deel_id is None:
             return
         if capture.status is Status.ALREADY_IN_DEEL:
-            self.outbox.mark_source(capture.id, applied=False, error=ALREADY_SOURCE_NOTE)
+            self._box.mark_source(capture.id, applied=False, error=ALREADY_SOURCE_NOTE)
             self._on_change(capture.id)
             return
         from deel_intake.api.intake import apply_source
 
-        self._call(report, cancel)
-        reason = apply_source(self.client, capture.deel_id, capture.candidate.source)
-        self.outbox.mark_source(capture.id, applied=reason is None, error=reason)
+        with self._call(report, cancel):
+            reason = apply_source(self.client, capture.deel_id, capture.candidate.source)
+        self._box.mark_source(capture.id, applied=reason is None, error=reason)
         if reason is None:
             report.sources_set += 1
         self._on_change(capture.id)
 
     # ------------------------------------------------------------------ outcomes
     def _retry_later(self, capture: Capture, exc: e.DeelError, report: RunReport) -> None:
-        current = self.outbox.get(capture.id)
+        current = self._box.get(capture.id)
         delay = backoff_delay(current.attempts + 1, rng=self._rng)
-        self.outbox.mark_retry(
+        self._box.mark_retry(
             capture.id,
             message=exc.user_message,
             detail=exc.support_text(),
@@ -291,8 +387,8 @@ class SyncEngine:
         self._on_change(capture.id)
 
     def _back_to_waiting(self, capture: Capture, exc: e.DeelError | None, *, count: bool) -> None:
-        current = self.outbox.get(capture.id)
-        self.outbox.mark_retry(
+        current = self._box.get(capture.id)
+        self._box.mark_retry(
             capture.id,
             message=exc.user_message if exc else "Deel asked us to slow down; trying again.",
             detail=exc.support_text() if exc else "HTTP 429",
@@ -304,6 +400,6 @@ class SyncEngine:
 
     def _pause(self, capture: Capture, exc: e.DeelError, report: RunReport) -> None:
         self._back_to_waiting(capture, exc, count=False)
-        self.outbox.set_meta(PAUSED_KEY, exc.user_message)
+        self._box.set_meta(PAUSED_KEY, exc.user_message)
         report.paused = exc.user_message
         log.warning("Sync paused: %s", exc.support_text())

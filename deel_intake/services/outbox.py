@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[], "DeelClient"]
 PERIODIC_SYNC_MS = 30_000
+# Requests in flight at once: enough that network latency does not bound throughput (Deel's
+# limit does), few enough to stay polite on venue Wi-Fi.
+SYNC_CONCURRENCY = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +270,7 @@ class OutboxService(QObject):
                 self._client_factory,
                 limiter=RateLimiter(self._rate_limit),
                 on_change=self.capture_changed.emit,
+                concurrency=SYNC_CONCURRENCY,
             )
         return self._engine.run_once(self._cancel)
 

@@ -436,16 +436,18 @@ class Outbox:
         ).fetchall()
         return [_row_to_capture(r) for r in rows]
 
-    def next_due(self, now: float) -> Capture | None:
+    def next_due(self, now: float, *, exclude: Iterable[str] = ()) -> Capture | None:
         """The oldest capture with work due: a create waiting for its time, or a source step
-        still to do. Discarded captures are never sent."""
+        still to do. Discarded captures are never sent; ``exclude``: ids already in flight."""
+        skip = list(exclude)
+        not_in = f"AND id NOT IN ({','.join('?' * len(skip))}) " if skip else ""
         row = self._db.execute(
             f"SELECT {_COLUMNS} FROM captures "
             "WHERE discarded_at IS NULL AND next_attempt_at <= ? AND ("
             "  status = 'waiting' OR (status IN ('in_deel', 'already_in_deel') "
-            "  AND source_applied IS NULL)) "
+            f"  AND source_applied IS NULL)) {not_in}"
             "ORDER BY captured_at, rowid LIMIT 1",
-            (now,),
+            (now, *skip),
         ).fetchone()
         return None if row is None else _row_to_capture(row)
 
