@@ -10,7 +10,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv run demo test lint fmt clean deps-test deps-run deps-package package package-test
+.PHONY: help venv run demo test lint fmt clean deps-test deps-run deps-package package package-test \
+	bench bench-quick
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -n 1)
 ARCH := $(shell uname -m)
@@ -21,6 +22,8 @@ help:
 	@echo "make demo   start deel-intake against the built-in stand-in of Deel's API"
 	@echo "make test   set up (first time) and run every test"
 	@echo "make lint   ruff, mypy --strict and the import-linter contracts"
+	@echo "make bench         every benchmark (< 10 min); writes docs/benchmarks.md"
+	@echo "make bench-quick   smaller runs (< 2 min)"
 	@echo "make package       build dist/$(RELEASE).tar.gz (PyInstaller, one folder)"
 	@echo "make package-test  build from a clean tree, self-check it, start it offscreen"
 
@@ -95,6 +98,15 @@ package-test: venv deps-package
 	$$frozen --data-dir $$data status && \
 	rm -rf $$data && \
 	echo "package-test passed in $$(( $$(date +%s) - start )) s"
+
+# Benchmarks: never part of `make test`. The full run builds the bundle first (its size and
+# its start-up are measured too).
+bench: venv deps-package
+	$(BIN)/python -m pip install --quiet -e '.[package]'
+	$(BIN)/python bench/run.py
+
+bench-quick: venv deps-test
+	$(BIN)/python bench/run.py --quick
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache

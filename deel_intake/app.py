@@ -218,7 +218,8 @@ def run_gui(args: argparse.Namespace) -> int:
     if args.quit_when_ready:
         QTimer.singleShot(0, app.quit)  # the first event-loop turn: the form is shown and ready
     else:
-        QTimer.singleShot(0, parts.service.start)
+        region = parts.window.form.region
+        QTimer.singleShot(0, lambda: parts.service.start(region=region))
         QTimer.singleShot(0, parts.service.load_sources)
     app.aboutToQuit.connect(parts.close)
     return app.exec()
