@@ -64,8 +64,9 @@ def say(text: str) -> None:
 # ---------------------------------------------------------------------- 1. start-up
 def _time_command(command: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - started
 
 
@@ -107,12 +108,13 @@ def bench_startup(runs: int) -> list[Result]:
                     "runs": runs,
                     "all_s": times[kind],
                     "floor_all_s": times["floor"],
-                },  # fmt: skip
+                },
             )
         )
     if "frozen" not in kinds:
-        results.append(Result("Start-up, frozen", "not measured (no dist/ bundle)",
-                              "≤ 1.5× floor", None))  # fmt: skip
+        results.append(
+            Result("Start-up, frozen", "not measured (no dist/ bundle)", "≤ 1.5× floor", None)
+        )
     return results
 
 
@@ -121,8 +123,13 @@ def bench_startup(runs: int) -> list[Result]:
 def stand_in(rate_limit: int | None, latency: float = 0.0) -> Iterator[Any]:
     from deel_intake.standin import StandIn, StandInConfig
 
-    server = StandIn(StandInConfig(tokens={"bench-token": frozenset({"ats:read", "ats:write"})},
-                                   rate_limit=rate_limit, latency=latency))  # fmt: skip
+    server = StandIn(
+        StandInConfig(
+            tokens={"bench-token": frozenset({"ats:read", "ats:write"})},
+            rate_limit=rate_limit,
+            latency=latency,
+        )
+    )
     server.start()
     try:
         yield server
@@ -162,10 +169,16 @@ def _build(data: Path, base_url: str, rate: float) -> Any:
     from deel_intake.storage.settings import Settings, SettingsStore
 
     store = SettingsStore(data / "settings.json")
-    store.save(Settings(environment=Environment.CUSTOM, custom_base_url=base_url,
-                        phone_region="DE"))  # fmt: skip
-    parts = build_app(AppPaths.resolve(data), tokens=_Tokens(), settings_store=store,
-                      rate_limit=rate, watch_network=False)  # fmt: skip
+    store.save(
+        Settings(environment=Environment.CUSTOM, custom_base_url=base_url, phone_region="DE")
+    )
+    parts = build_app(
+        AppPaths.resolve(data),
+        tokens=_Tokens(),
+        settings_store=store,
+        rate_limit=rate,
+        watch_network=False,
+    )
     parts.window.ask_quit = lambda _parent, _count: True
     parts.window.show()
     parts.service.warm_up("DE")  # as run_gui does once the window shows
@@ -206,8 +219,14 @@ def _fill_outbox(data: Path, count: int, *, synced: bool = False) -> None:
     from deel_intake.storage.outbox import FILE_NAME, Outbox
 
     template = validate_draft(
-        CandidateDraft(first_name="Bench", last_name="Mark", email="bench@example.com",
-                       source="sourced_internally"), region="US")  # fmt: skip
+        CandidateDraft(
+            first_name="Bench",
+            last_name="Mark",
+            email="bench@example.com",
+            source="sourced_internally",
+        ),
+        region="US",
+    )
     candidates = (
         template.model_copy(update={"last_name": f"Mark {i}", "email": f"bench{i}@example.com"})
         for i in range(count)
@@ -243,8 +262,10 @@ def bench_capture(count: int) -> list[Result]:
         parts.close()
     shutil.rmtree(data, ignore_errors=True)
     p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
-    say(f"capture: {count} captures, p50 {p50:.2f} ms, p99 {p99:.2f} ms, "
-        f"max {max(latencies) * 1000:.2f} ms (first {latencies[0] * 1000:.2f} ms)")  # fmt: skip
+    say(
+        f"capture: {count} captures, p50 {p50:.2f} ms, p99 {p99:.2f} ms, "
+        f"max {max(latencies) * 1000:.2f} ms (first {latencies[0] * 1000:.2f} ms)"
+    )
     assert saved == count, (saved, count)
     return [
         Result(
@@ -258,7 +279,7 @@ def bench_capture(count: int) -> list[Result]:
                 "max_ms": max(latencies) * 1000,
                 "first_ms": latencies[0] * 1000,
                 "count": count,
-            },  # fmt: skip
+            },
         )
     ]
 
@@ -274,9 +295,12 @@ def _sync_run(count: int, rate: int, latency: float) -> dict[str, Any]:
     data = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     _fill_outbox(data, count)
     with stand_in(rate_limit=rate, latency=latency) as server:
-        engine = SyncEngine(Outbox(data / FILE_NAME),
-                            lambda: DeelClient(server.base_url, lambda: "bench-token"),
-                            limiter=RateLimiter(rate), concurrency=SYNC_CONCURRENCY)  # fmt: skip
+        engine = SyncEngine(
+            Outbox(data / FILE_NAME),
+            lambda: DeelClient(server.base_url, lambda: "bench-token"),
+            limiter=RateLimiter(rate),
+            concurrency=SYNC_CONCURRENCY,
+        )
         started = time.perf_counter()
         report = engine.run_once()
         elapsed = time.perf_counter() - started
@@ -289,30 +313,42 @@ def _sync_run(count: int, rate: int, latency: float) -> dict[str, Any]:
     shutil.rmtree(data, ignore_errors=True)
     emails = [c["email"] for c in stored]
     return {
-        "captures": count, "limit": rate, "latency_s": latency, "calls": report.calls,
-        "elapsed_s": elapsed, "calls_per_s": report.calls / elapsed,
-        "ratio": report.calls / elapsed / rate, "429s": too_many,
-        "duplicates": len(emails) - len(set(emails)), "in_deel": counts.in_deel,
+        "captures": count,
+        "limit": rate,
+        "latency_s": latency,
+        "calls": report.calls,
+        "elapsed_s": elapsed,
+        "calls_per_s": report.calls / elapsed,
+        "ratio": report.calls / elapsed / rate,
+        "429s": too_many,
+        "duplicates": len(emails) - len(set(emails)),
+        "in_deel": counts.in_deel,
         "max_requests_in_window": max_window,
-    }  # fmt: skip
+    }
 
 
 def bench_sync(small: int, large: int) -> list[Result]:
     results = []
     for count, rate, latency in ((small, 5, 0.0), (large, 50, 0.05)):
         r = _sync_run(count, rate, latency)
-        say(f"sync {count} at {rate}/s, +{latency * 1000:.0f} ms: {r['calls']} calls in "
+        say(
+            f"sync {count} at {rate}/s, +{latency * 1000:.0f} ms: {r['calls']} calls in "
             f"{r['elapsed_s']:.1f} s = {r['calls_per_s']:.2f}/s = {r['ratio']:.3f} of the limit; "
-            f"429s {r['429s']}, duplicates {r['duplicates']}, in Deel {r['in_deel']}")  # fmt: skip
+            f"429s {r['429s']}, duplicates {r['duplicates']}, in Deel {r['in_deel']}"
+        )
         ok = (
             r["ratio"] >= 0.95 and r["429s"] == 0 and r["duplicates"] == 0 and r["in_deel"] == count
         )
-        results.append(Result(
-            f"Sync: {count} captures at {rate}/s, {latency * 1000:.0f} ms added latency",
-            f"{r['ratio']:.3f} of the limit ({r['calls_per_s']:.2f} calls/s, {r['elapsed_s']:.1f} s), "
-            f"{r['429s']} × 429, {r['duplicates']} duplicates",
-            "≥ 0.95 of limit, 0 × 429, 0 duplicates", ok, r,
-        ))  # fmt: skip
+        results.append(
+            Result(
+                f"Sync: {count} captures at {rate}/s, {latency * 1000:.0f} ms added latency",
+                f"{r['ratio']:.3f} of the limit ({r['calls_per_s']:.2f} calls/s, "
+                f"{r['elapsed_s']:.1f} s), {r['429s']} × 429, {r['duplicates']} duplicates",
+                "≥ 0.95 of limit, 0 × 429, 0 duplicates",
+                ok,
+                r,
+            )
+        )
     return results
 
 
@@ -335,8 +371,10 @@ def bench_responsiveness(sync_count: int, rows: int) -> list[Result]:
     shutil.rmtree(data, ignore_errors=True)
     gaps = _gaps(ticks)
     worst = max(gaps) * 1000
-    say(f"responsiveness, syncing {sync_count}: longest heartbeat gap {worst:.1f} ms, "
-        f"p99 {percentile(gaps, 99) * 1000:.1f} ms over {len(ticks)} ticks")  # fmt: skip
+    say(
+        f"responsiveness, syncing {sync_count}: longest heartbeat gap {worst:.1f} ms, "
+        f"p99 {percentile(gaps, 99) * 1000:.1f} ms over {len(ticks)} ticks"
+    )
     results.append(
         Result(
             f"Responsiveness: longest 5 ms-heartbeat gap while syncing {sync_count} (view open)",
@@ -348,7 +386,7 @@ def bench_responsiveness(sync_count: int, rows: int) -> list[Result]:
                 "p99_gap_ms": percentile(gaps, 99) * 1000,
                 "ticks": len(ticks),
                 "finished": finished,
-            },  # fmt: skip
+            },
         )
     )
     # (b) scrolling a view of many captures
@@ -372,11 +410,15 @@ def bench_responsiveness(sync_count: int, rows: int) -> list[Result]:
     gaps = _gaps(ticks)
     worst = max(gaps) * 1000
     say(f"responsiveness, scrolling {loaded} rows: longest gap {worst:.1f} ms")
-    results.append(Result(
-        f"Responsiveness: longest heartbeat gap scrolling an outbox view of {loaded} rows",
-        f"{worst:.1f} ms (p99 {percentile(gaps, 99) * 1000:.1f} ms)", "≤ 50 ms", worst <= 50,
-        {"max_gap_ms": worst, "rows": loaded},
-    ))  # fmt: skip
+    results.append(
+        Result(
+            f"Responsiveness: longest heartbeat gap scrolling an outbox view of {loaded} rows",
+            f"{worst:.1f} ms (p99 {percentile(gaps, 99) * 1000:.1f} ms)",
+            "≤ 50 ms",
+            worst <= 50,
+            {"max_gap_ms": worst, "rows": loaded},
+        )
+    )
     return results
 
 
@@ -384,37 +426,59 @@ def bench_responsiveness(sync_count: int, rows: int) -> list[Result]:
 def bench_memory(rows: int) -> list[Result]:
     data = Path(tempfile.mkdtemp(prefix="bench-mem-"))
     _fill_outbox(data, rows)
-    out = subprocess.run([PYTHON, str(ROOT / "bench" / "memory_probe.py"), str(data)],
-                         capture_output=True, text=True, check=True,
-                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})  # fmt: skip
+    out = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "memory_probe.py"), str(data)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     shutil.rmtree(data, ignore_errors=True)
     peak = float(out.stdout.strip().splitlines()[-1])
     say(f"memory: peak RSS {peak:.1f} MiB with {rows} captures and the view open")
-    return [Result(f"Memory: peak RSS, {rows} captures, outbox view open and scrolled",
-                   f"{peak:.1f} MiB", "≤ 150 MB", peak * 1.048576 <= 150,
-                   {"peak_mib": peak})]  # fmt: skip
+    return [
+        Result(
+            f"Memory: peak RSS, {rows} captures, outbox view open and scrolled",
+            f"{peak:.1f} MiB",
+            "≤ 150 MB",
+            peak * 1.048576 <= 150,
+            {"peak_mib": peak},
+        )
+    ]
 
 
 # ---------------------------------------------------------------------- 6. size
 def bench_size(build: bool) -> list[Result]:
     if build:
-        subprocess.run(["make", "--no-print-directory", "package"], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            ["make", "--no-print-directory", "package"],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     bundle = ROOT / "dist" / "deel-intake"
     archives = sorted((ROOT / "dist").glob("deel-intake-*.tar.gz"))
     if not bundle.exists() or not archives:
-        return [Result("Size of the Linux bundle", "not measured (no dist/ bundle)", "≤ 120 MB",
-                       None)]  # fmt: skip
-    unpacked = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file()
-                   and not p.is_symlink()) / 1048576  # fmt: skip
+        return [
+            Result("Size of the Linux bundle", "not measured (no dist/ bundle)", "≤ 120 MB", None)
+        ]
+    unpacked = (
+        sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file() and not p.is_symlink())
+        / 1048576
+    )
     packed = archives[-1].stat().st_size / 1048576
     with tarfile.open(archives[-1]) as tar:
         files = sum(1 for m in tar.getmembers() if m.isfile())
     say(f"size: {unpacked:.1f} MiB unpacked, {packed:.1f} MiB .tar.gz ({files} files)")
-    return [Result("Size of the Linux bundle (one folder)",
-                   f"{unpacked:.1f} MiB unpacked, {packed:.1f} MiB as .tar.gz",
-                   "≤ 120 MB unpacked", unpacked <= 120,
-                   {"unpacked_mib": unpacked, "targz_mib": packed, "files": files})]  # fmt: skip
+    return [
+        Result(
+            "Size of the Linux bundle (one folder)",
+            f"{unpacked:.1f} MiB unpacked, {packed:.1f} MiB as .tar.gz",
+            "≤ 120 MB unpacked",
+            unpacked <= 120,
+            {"unpacked_mib": unpacked, "targz_mib": packed, "files": files},
+        )
+    ]
 
 
 # ---------------------------------------------------------------------- report
@@ -442,16 +506,32 @@ def _machine() -> dict[str, str]:
                 os_name = line.split("=", 1)[1].strip('"')
     except OSError:
         pass
-    return {"cpu": cpu, "cores": str(os.cpu_count()), "memory": memory, "os": os_name,
-            "python": platform.python_version(), "pyside6": PySide6.__version__}  # fmt: skip
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": memory,
+        "os": os_name,
+        "python": platform.python_version(),
+        "pyside6": PySide6.__version__,
+    }
 
 
 def _commit() -> str:
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
-                             capture_output=True, check=True).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "deel_intake", "bench"],
-                               cwd=ROOT, text=True, capture_output=True, check=True).stdout  # fmt: skip
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            text=True,
+            capture_output=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "deel_intake", "bench"],
+            cwd=ROOT,
+            text=True,
+            capture_output=True,
+            check=True,
+        ).stdout
         return sha + (" (with uncommitted changes)" if dirty.strip() else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -482,17 +562,29 @@ def write_report(results: list[Result], mode: str, took: float) -> None:
     missed = [r for r in results if r.met is False]
     lines += ["", "## Goals missed", ""]
     if missed:
-        lines += [f"- {r.name}: {r.figure} (goal {r.goal}). See WHY.md-style notes below."
-                  for r in missed]  # fmt: skip
+        lines += [
+            f"- {r.name}: {r.figure} (goal {r.goal}). See WHY.md-style notes below." for r in missed
+        ]
     else:
         lines.append("None.")
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text().strip()]
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines) + "\n")
-    (ROOT / "bench" / "results.json").write_text(json.dumps(
-        {"date": now, "mode": mode, "commit": _commit(), "machine": machine,
-         "results": [asdict(r) for r in results]}, indent=2, default=str) + "\n")  # fmt: skip
+    (ROOT / "bench" / "results.json").write_text(
+        json.dumps(
+            {
+                "date": now,
+                "mode": mode,
+                "commit": _commit(),
+                "machine": machine,
+                "results": [asdict(r) for r in results],
+            },
+            indent=2,
+            default=str,
+        )
+        + "\n"
+    )
 
 
 def main() -> int:
