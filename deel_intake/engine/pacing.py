@@ -23,7 +23,8 @@ def backoff_delay(
 ) -> float:
     """Seconds to wait before attempt ``attempt + 1``: about 1 s, 2 s, 4 s … up to 5 min,
     with "equal jitter" (half fixed, half random) so many laptops don't retry in step."""
-    ceiling = min(cap, base * 2.0 ** max(0, attempt - 1))
+    # the exponent is capped too: 2.0 ** 1024 overflows, and retries never stop
+    ceiling = min(cap, base * 2.0 ** min(max(0, attempt - 1), 30))
     return ceiling / 2 + rng() * ceiling / 2
 
 

@@ -23,7 +23,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,6 +123,27 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 MIGRATIONS: Final = (_V1, _V2)  # MIGRATIONS[n] takes the file from version n to n + 1
 
+
+def _decode_linkedin_slugs(db: sqlite3.Connection) -> None:
+    """Version 2 lifts the slug out of the URL in SQL, which can't undo percent-encoding;
+    the duplicate guard compares decoded slugs (``jürgen-müller``), so decode here."""
+    from urllib.parse import unquote
+
+    rows = db.execute(
+        "SELECT id, linkedin_slug FROM captures WHERE linkedin_slug LIKE '%\\%%' ESCAPE '\\'"
+    ).fetchall()
+    for capture_id, slug in rows:
+        db.execute(
+            "UPDATE captures SET linkedin_slug = ? WHERE id = ?",
+            (unquote(slug).lower(), capture_id),
+        )
+
+
+# Python steps that run inside a migration's transaction, by the version they lead to.
+_FIX_UPS: Final[dict[int, tuple[Callable[[sqlite3.Connection], None], ...]]] = {
+    2: (_decode_linkedin_slugs,),
+}
+
 _COLUMNS = (
     "id, captured_at, candidate_json, status, attempts, next_attempt_at, last_error, "
     "last_error_detail, field_errors_json, deel_id, deel_numeric_id, source_applied, "
@@ -185,6 +206,7 @@ class Outbox:
                 path, timeout=10.0, isolation_level=None, check_same_thread=True
             )
             self._db.row_factory = sqlite3.Row
+            self._refuse_newer()  # before anything writes: a newer file is left as it is
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -229,22 +251,31 @@ class Outbox:
     def schema_version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
-    def _migrate(self) -> None:
+    def _refuse_newer(self) -> None:
         version = self.schema_version
         if version > SCHEMA_VERSION:
             raise OutboxError(
                 f"This outbox was written by a newer deel-intake (schema {version}); "
                 "update the app. Nothing was changed."
             )
-        for target in range(version, SCHEMA_VERSION):
-            # executescript commits first; the migration and its version bump are one
-            # transaction, so a crash leaves either the old or the new schema.
-            script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[target]}\nPRAGMA user_version={target + 1};"
+
+    def _migrate(self) -> None:
+        self._refuse_newer()
+        for target in range(self.schema_version, SCHEMA_VERSION):
+            # The migration, its Python fix-ups and the version bump are one transaction:
+            # a crash leaves either the old schema or the new one, never half of each.
+            statements = [part.strip() for part in MIGRATIONS[target].split(";\n")]
+            self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executescript(script + "\nCOMMIT;")
-            except sqlite3.DatabaseError:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
+                for statement in statements:
+                    if statement:
+                        self._db.execute(statement)
+                for fix_up in _FIX_UPS.get(target + 1, ()):
+                    fix_up(self._db)
+                self._db.execute(f"PRAGMA user_version={target + 1}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
                 raise
 
     def _update(self, capture_id: str, **values: Any) -> None:
@@ -374,7 +405,15 @@ class Outbox:
         )
 
     def mark_source(self, capture_id: str, *, applied: bool, error: str | None) -> None:
-        self._update(capture_id, source_applied=int(applied), source_error=error)
+        """The source step's outcome; a retry's error on the way there is over with."""
+        self._update(
+            capture_id,
+            source_applied=int(applied),
+            source_error=error,
+            last_error=None,
+            last_error_detail=None,
+            next_attempt_at=0.0,
+        )
 
     def retry_now(self, capture_id: str) -> None:
         self._update(capture_id, next_attempt_at=0.0)
