@@ -280,7 +280,10 @@ class SyncEngine:
             raise _StopRun from None
         except e.DeelError as exc:
             if not exc.transient:
-                raise
+                # Deel refused a step that has no refusal of its own here (a look-up answered
+                # with a 400, say): the capture waits for the recruiter, the run goes on.
+                self._refused(capture, exc, report)
+                return True
             self._retry_later(capture, exc, report)
             if isinstance(exc, e.OfflineError):
                 report.offline = True
@@ -396,6 +399,22 @@ class SyncEngine:
             count_attempt=count,
             needs_lookup=None if current.status.done else False,
         )
+        self._on_change(capture.id)
+
+    def _refused(self, capture: Capture, exc: e.DeelError, report: RunReport) -> None:
+        current = self._box.get(capture.id)
+        if current.status.done:
+            self._box.mark_source(capture.id, applied=False, error=exc.user_message)
+        else:
+            self._box.mark_needs_attention(
+                capture.id,
+                message=exc.user_message,
+                detail=exc.support_text(),
+                field_errors=getattr(exc, "fields", {}) or {},
+            )
+            report.needs_attention += 1
+        report.errors.append(exc.user_message)
+        log.warning("Capture %s refused: %s", capture.id, exc.support_text())
         self._on_change(capture.id)
 
     def _pause(self, capture: Capture, exc: e.DeelError, report: RunReport) -> None:

@@ -297,7 +297,8 @@ class Outbox:
         """Commit a new capture, waiting to be sent. Returns once it is on disk."""
         import uuid
 
-        now = captured_at or utcnow()
+        moment = captured_at or utcnow()
+        now = moment.replace(microsecond=moment.microsecond // 1000 * 1000)  # as stored
         cid = capture_id or str(uuid.uuid4())
         columns = _candidate_columns(candidate)
         with self._tx() as db:
