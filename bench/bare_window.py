@@ -11,5 +11,12 @@ app = QApplication(sys.argv[:1])
 window = QMainWindow()
 window.setCentralWidget(QLabel("floor"))
 window.show()
-QTimer.singleShot(0, app.quit)
+
+
+def ready() -> None:
+    print("ready", flush=True)  # the benchmark times launch → this line, as for the app
+    app.quit()
+
+
+QTimer.singleShot(0, ready)
 sys.exit(app.exec())

@@ -37,7 +37,8 @@ class RateLimiter:
     the request somewhere in between, so a call can never land in the server's window early,
     however late the network delivered an earlier one. :meth:`acquire` alone counts from the
     moment it returns (for callers that can't say when the call ended). ``margin`` widens the
-    window a little more for clock granularity.
+    window by a millisecond for clock granularity: counting from the answer already covers
+    the network's jitter.
     """
 
     _IN_FLIGHT = float("inf")
@@ -47,7 +48,7 @@ class RateLimiter:
         rate: float,
         window: float = 1.0,
         *,
-        margin: float = 0.005,
+        margin: float = 0.001,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if rate <= 0:

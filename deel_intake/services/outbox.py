@@ -102,7 +102,9 @@ class OutboxService(QObject):
         self.warm_up(region)
         self._periodic.start()
         if self._watch_network:
-            QTimer.singleShot(0, self._watch_connectivity)
+            # Loading the network-status plugin is not needed in the first second: the first
+            # sync starts now anyway. Later, it keeps that plugin off the start-up path.
+            QTimer.singleShot(1500, self._watch_connectivity)
         self.request_sync()
 
     def shutdown(self) -> None:
