@@ -84,6 +84,7 @@ def test_the_whole_app_starts_shows_its_window_and_quits(tmp_path: Path) -> None
         env={"QT_QPA_PLATFORM": "offscreen"},
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ready"  # what the start-up benchmark times
     assert "Traceback" not in out.stderr
     assert (tmp_path / "logs" / "deel-intake.log").exists()
 
