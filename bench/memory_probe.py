@@ -12,11 +12,26 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication
 
-from deel_intake.app import build_app
-from deel_intake.storage.paths import AppPaths
-from deel_intake.ui.resources import stylesheet
+class _NotShipped:
+    """httpx imports its command line (rich, click, pygments) whenever those are installed.
+    They are in the development venv only (import-linter brings them); the packaged app and a
+    plain install do not have them. Block them so the probe measures what recruiters run."""
+
+    BLOCKED = ("rich", "click", "pygments")
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name.split(".", maxsplit=1)[0] in self.BLOCKED:
+            raise ModuleNotFoundError(name)
+
+
+sys.meta_path.insert(0, _NotShipped())
+
+from PySide6.QtWidgets import QApplication  # noqa: E402 - after the blocker
+
+from deel_intake.app import build_app  # noqa: E402
+from deel_intake.storage.paths import AppPaths  # noqa: E402
+from deel_intake.ui.resources import stylesheet  # noqa: E402
 
 
 def main() -> int:

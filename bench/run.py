@@ -493,6 +493,7 @@ def bench_memory(rows: int) -> list[Result]:
 # ---------------------------------------------------------------------- 6. size
 def bench_size(build: bool) -> list[Result]:
     if build:
+        build_frozen_floor()
         subprocess.run(
             ["make", "--no-print-directory", "package"],
             cwd=ROOT,
