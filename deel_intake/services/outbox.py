@@ -122,13 +122,8 @@ class OutboxService(QObject):
                 self._engine.outbox.close()
                 self._engine = None
 
-        def close_aux() -> None:
-            if self._aux_client is not None:
-                self._aux_client.close()
-                self._aux_client = None
-
         self._sync_worker.run(close_engine)
-        self._aux_worker.run(close_aux)
+        self._aux_worker.run(self._close_lookup_client)
         self._sync_worker.shutdown()
         self._aux_worker.shutdown()
         self._outbox.close()
@@ -240,13 +235,8 @@ class OutboxService(QObject):
             if self._engine is not None:
                 self._engine.reset_client()
 
-        def reset_aux() -> None:
-            if self._aux_client is not None:
-                self._aux_client.close()
-                self._aux_client = None
-
         self._sync_worker.run(reset_engine)
-        self._aux_worker.run(reset_aux)
+        self._aux_worker.run(self._close_lookup_client)
         self._emit_state()
         self.request_sync()
 
@@ -322,6 +312,11 @@ class OutboxService(QObject):
         self._aux_worker.run(job)
 
     # ------------------------------------------------------------------ look-ups
+    def _close_lookup_client(self) -> None:  # the lookup thread
+        if self._aux_client is not None:
+            self._aux_client.close()
+            self._aux_client = None
+
     def _lookup_client(self) -> DeelClient:  # the lookup thread
         if self._aux_client is None:
             self._aux_client = self._client_factory()

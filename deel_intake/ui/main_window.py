@@ -121,29 +121,10 @@ class MainWindow(QMainWindow):
         header.addWidget(self.settings_button)
 
         # the pause banner: the whole queue waits for a new token
-        self.banner = QFrame(self)
-        self.banner.setObjectName("banner")
-        self.banner_text = QLabel(self.banner)
+        self.banner, self.banner_text = self._bar("banner", "Open Settings", self.open_settings)
         self.banner_text.setObjectName("bannerText")
-        self.banner_text.setWordWrap(True)
-        banner_button = QPushButton("Open Settings", self.banner)
-        banner_button.clicked.connect(self.open_settings)
-        banner_layout = QHBoxLayout(self.banner)
-        banner_layout.addWidget(self.banner_text, 1)
-        banner_layout.addWidget(banner_button)
-        self.banner.setVisible(False)
-
-        # capture tab
-        self.edit_bar = QFrame(self)
-        self.edit_bar.setObjectName("editBar")
-        self.edit_text = QLabel(self.edit_bar)
-        self.edit_text.setWordWrap(True)
-        cancel_edit = QPushButton("Cancel edit", self.edit_bar)
-        cancel_edit.clicked.connect(self.cancel_edit)
-        edit_layout = QHBoxLayout(self.edit_bar)
-        edit_layout.addWidget(self.edit_text, 1)
-        edit_layout.addWidget(cancel_edit)
-        self.edit_bar.setVisible(False)
+        # capture tab: shown while a capture that needs attention is being edited
+        self.edit_bar, self.edit_text = self._bar("editBar", "Cancel edit", self.cancel_edit)
 
         self.form = CandidateForm(self)
         self.form.set_region(self._settings.phone_region)
@@ -227,6 +208,22 @@ class MainWindow(QMainWindow):
         self._on_service_state_changed(service.state())
         bar.showMessage("Ready.")
         self.form.edits["first_name"].setFocus()
+
+    def _bar(
+        self, name: str, button_text: str, on_click: Callable[[], None]
+    ) -> tuple[QFrame, QLabel]:
+        """A hidden strip with a sentence and one button (the pause banner, the edit bar)."""
+        frame = QFrame(self)
+        frame.setObjectName(name)
+        text = QLabel(frame)
+        text.setWordWrap(True)
+        button = QPushButton(button_text, frame)
+        button.clicked.connect(on_click)
+        layout = QHBoxLayout(frame)
+        layout.addWidget(text, 1)
+        layout.addWidget(button)
+        frame.setVisible(False)
+        return frame, text
 
     @property
     def result(self) -> ResultPanel:
