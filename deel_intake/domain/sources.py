@@ -12,10 +12,6 @@ class Source:
     slug: str
     label: str
 
-    @classmethod
-    def from_slug(cls, slug: str) -> Source:
-        return cls(slug=slug.lower(), label=source_label(slug))
-
 
 _LABELS = {
     "sourced_internally": "Sourced internally",

@@ -98,10 +98,6 @@ class Worker(QObject):
             self._thread.start()
         self._queue.put((fn, signals))
 
-    @property
-    def busy(self) -> bool:
-        return bool(self._live)
-
     def _loop(self) -> None:
         while True:
             job = self._queue.get()

@@ -151,6 +151,19 @@ _COLUMNS = (
 )
 
 
+_INSERT = (
+    "INSERT INTO captures (id, captured_at, status, updated_at, candidate_json, email_key, "
+    "full_name, email, phone, linkedin_slug, source) VALUES (:id, :captured_at, 'waiting', "
+    ":captured_at, :candidate_json, :email_key, :full_name, :email, :phone, :linkedin_slug, "
+    ":source)"
+)
+# The outbox view's row tuple (ui/outbox_view.py unpacks it by position).
+_VIEW_COLUMNS = (
+    "id, captured_at, full_name, email, status, deel_id, deel_numeric_id, last_error, "
+    "discarded_at, source_applied, source_error"
+)
+
+
 def _row_to_capture(row: sqlite3.Row) -> Capture:
     from deel_intake.domain.candidate import Candidate  # pydantic: off the start-up path
 
@@ -303,10 +316,7 @@ class Outbox:
         columns = _candidate_columns(candidate)
         with self._tx() as db:
             db.execute(
-                "INSERT INTO captures (id, captured_at, status, updated_at, "
-                "candidate_json, email_key, full_name, email, phone, linkedin_slug, source) "
-                "VALUES (:id, :captured_at, 'waiting', :captured_at, :candidate_json, "
-                ":email_key, :full_name, :email, :phone, :linkedin_slug, :source)",
+                _INSERT,
                 {"id": cid, "captured_at": _iso(now), **columns},
             )
         return Capture(id=cid, captured_at=now, candidate=candidate, status=Status.WAITING)
@@ -320,11 +330,8 @@ class Outbox:
             for candidate in candidates:
                 now = _iso(utcnow())
                 db.execute(
-                    "INSERT INTO captures (id, captured_at, status, updated_at, "
-                    "candidate_json, email_key, full_name, email, phone, linkedin_slug, source) "
-                    "VALUES (:id, :now, 'waiting', :now, :candidate_json, "
-                    ":email_key, :full_name, :email, :phone, :linkedin_slug, :source)",
-                    {"id": str(uuid.uuid4()), "now": now, **_candidate_columns(candidate)},
+                    _INSERT,
+                    {"id": str(uuid.uuid4()), "captured_at": now, **_candidate_columns(candidate)},
                 )
                 count += 1
         return count
@@ -557,16 +564,13 @@ class Outbox:
         return [
             tuple(r)
             for r in self._db.execute(
-                "SELECT id, captured_at, full_name, email, status, deel_id, deel_numeric_id, "
-                "last_error, discarded_at, source_applied, source_error FROM captures "
-                "ORDER BY captured_at, rowid"
+                f"SELECT {_VIEW_COLUMNS} FROM captures ORDER BY captured_at, rowid"
             )
         ]
 
     def row_for_view(self, capture_id: str) -> tuple[Any, ...] | None:
         row = self._db.execute(
-            "SELECT id, captured_at, full_name, email, status, deel_id, deel_numeric_id, "
-            "last_error, discarded_at, source_applied, source_error FROM captures WHERE id = ?",
+            f"SELECT {_VIEW_COLUMNS} FROM captures WHERE id = ?",
             (capture_id,),
         ).fetchone()
         return None if row is None else tuple(row)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from deel_intake.api.environments import BASE_URLS, Environment, validate_base_url
+from deel_intake.domain.sources import DEFAULT_SOURCE
 
 __all__ = ["Settings", "SettingsStore"]
 
@@ -25,7 +26,7 @@ class Settings:
     environment: Environment = Environment.SANDBOX
     custom_base_url: str = ""
     phone_region: str = "US"
-    source: str = "sourced_internally"
+    source: str = DEFAULT_SOURCE
     sources_cache: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:

@@ -11,34 +11,16 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from deel_intake.storage.errors import KeychainUnavailableError
 
-__all__ = ["KeychainUnavailableError", "TokenSource", "TokenStatus", "TokenStore"]
+__all__ = ["KeychainUnavailableError", "TokenStore"]
 
 log = logging.getLogger(__name__)
 
 SERVICE = "deel-intake"
 TOKEN_ENV = "DEEL_API_TOKEN"  # noqa: S105 - the variable's name, not a token
-
-
-class TokenSource(StrEnum):
-    ENVIRONMENT = "environment"
-    KEYCHAIN = "keychain"
-    NONE = "none"
-
-
-@dataclass(frozen=True, slots=True)
-class TokenStatus:
-    source: TokenSource
-    backend: str
-
-    @property
-    def present(self) -> bool:
-        return self.source is not TokenSource.NONE
 
 
 def _no_keychain_message() -> str:
@@ -116,13 +98,6 @@ class TokenStore:
             log.warning("Reading the token from the keychain failed: %s", type(exc).__name__)
             return None
         return str(value) if value else None
-
-    def status(self, key: str) -> TokenStatus:
-        if self._environ.get(TOKEN_ENV, "").strip():
-            return TokenStatus(TokenSource.ENVIRONMENT, "environment variable")
-        name = self.backend_name()
-        present = self.get(key) is not None
-        return TokenStatus(TokenSource.KEYCHAIN if present else TokenSource.NONE, name)
 
     def describe(self, key: str) -> str:
         """One sentence for Settings: where the token for ``key`` comes from."""

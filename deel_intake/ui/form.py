@@ -192,8 +192,7 @@ class CandidateForm(QWidget):
             self._set_error(name, None)
 
     def error_text(self, name: str) -> str:
-        label = self.errors[name]
-        return label.text() if label.isVisible() or not label.isHidden() else ""
+        return self.errors[name].text()  # cleared whenever the message is hidden
 
     def _set_error(self, name: str, message: str | None) -> None:
         label = self.errors[name]
